@@ -1,0 +1,150 @@
+"""`create_app(settings, transport=None)`: the Starlette app, its lifespan and routes."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import TypedDict
+
+import httpx
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from gateway.access import AccessGraph
+from gateway.cache import TTLCache, credential_namespace
+from gateway.directory import RESOURCE_OF_TYPE, Directory, record_id
+from gateway.graphiql import graphiql_html
+from gateway.jumpcloud import errors as upstream
+from gateway.jumpcloud.client import ClientConfig, GraphType, JumpCloudClient
+from gateway.loaders import Loaders, build_loaders
+from gateway.observability import Metrics
+from gateway.schema import build_schema
+from gateway.settings import Settings
+from gateway.view import GraphQLView
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the lifespan opens, once per process: one HTTP client, one cache."""
+
+    client: JumpCloudClient
+    cache: TTLCache
+    directory: Directory
+    graph: AccessGraph
+
+    def loaders(self) -> Loaders:
+        return build_loaders(self.directory, self.graph)
+
+
+class State(TypedDict):
+    services: Services
+
+
+# Stale entries are served only when JumpCloud is down or throttling, never on a 4xx.
+STALE_ON = (upstream.UpstreamUnavailableError, upstream.RateLimitedError)
+
+
+def client_config(settings: Settings) -> ClientConfig:
+    if settings.demo:
+        from gateway.demo import DEMO_API_KEY, DEMO_BASE_URL
+
+        api_key, base_url, org_id = DEMO_API_KEY, DEMO_BASE_URL, None
+    else:
+        api_key, base_url, org_id = settings.api_key or "", settings.base_url, settings.org_id
+    return ClientConfig(
+        api_key=api_key,
+        base_url=base_url,
+        org_id=org_id,
+        max_concurrency=settings.upstream_concurrency,
+        timeout=settings.upstream_timeout,
+        retry_attempts=settings.retry_attempts,
+        retry_timeout=settings.retry_timeout,
+    )
+
+
+def create_app(
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+) -> Starlette:
+    """The gateway as an ASGI app. `transport` replaces the network (tests, demo)."""
+    settings.validate()
+    metrics = Metrics()
+    config = client_config(settings)
+    if transport is None and settings.demo:
+        from gateway.demo import demo_transport
+
+        transport = demo_transport()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[State]:
+        client = JumpCloudClient(config, transport=transport)
+        cache = TTLCache.from_url(
+            settings.cache_url,
+            namespace=credential_namespace(config.org_id, config.api_key),
+            ttl=settings.cache_ttl,
+            stale_ttl=settings.cache_stale_ttl,
+            stale_on=STALE_ON,
+            clock=clock,
+        )
+        directory = Directory(client, cache)
+
+        async def members_of(side: GraphType) -> list[str]:
+            return [record_id(r) for r in await directory.collection(RESOURCE_OF_TYPE[side])]
+
+        graph = AccessGraph(client, cache, members_of, on_index_build=metrics.index_built)
+        services = Services(client=client, cache=cache, directory=directory, graph=graph)
+        metrics.watch(lambda: client.calls, lambda: cache.stats)
+        try:
+            yield {"services": services}
+        finally:
+            await client.aclose()
+            await cache.close()
+
+    view = GraphQLView(
+        build_schema(max_depth=settings.max_depth, max_aliases=settings.max_aliases),
+        max_page_size=settings.max_page_size,
+        metrics=metrics,
+        auth_tokens=settings.auth_tokens,
+        graphiql_html=graphiql_html() if settings.graphiql else None,
+        clock=clock,
+    )
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        services: Services = request.state.services
+        try:
+            await services.cache.peek_many(["readyz"], count=False)
+        except Exception as exc:  # the cache backend (Redis) is down
+            return JSONResponse(
+                {"status": "unavailable", "reason": f"cache: {type(exc).__name__}"},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ready", "demo": settings.demo})
+
+    async def metrics_endpoint(request: Request) -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = dataclasses.replace(settings, api_key=None)
+    app.state.metrics = metrics
+    return app
+
+

@@ -1,0 +1,24 @@
+"""The per-request context: fresh loaders, limits, and what the request cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import strawberry
+
+from gateway.cache import CacheTally
+from gateway.jumpcloud.accounting import Tally
+from gateway.loaders import Loaders
+
+
+@dataclass
+class Context:
+    loaders: Loaders
+    max_page_size: int
+    caller: str | None = None
+    report_cost: bool = False
+    upstream: Tally = field(default_factory=Tally)
+    cache: CacheTally = field(default_factory=CacheTally)
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,83 @@
+"""Errors the gateway shows its callers, each with a stable `extensions.code`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+
+from gateway.jumpcloud import errors as upstream
+
+
+class GatewayError(Exception):
+    """An error whose message is safe to show; `code` goes to `extensions.code`."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.extensions = extensions
+
+
+class BadUserInput(GatewayError):
+    code = "BAD_USER_INPUT"
+
+
+class NotFound(GatewayError):
+    code = "NOT_FOUND"
+
+
+class QueryTooCostly(GatewayError):
+    code = "QUERY_TOO_COSTLY"
+
+
+class Unauthenticated(GatewayError):
+    code = "UNAUTHENTICATED"
+
+
+def classify(error: GraphQLError) -> tuple[str, str | None, dict[str, Any]]:
+    """(code, safe message or None to mask, extra extensions) for one GraphQL error."""
+    original = error.original_error
+    if original is None:
+        # Parse and validation errors: about the query text, safe to show.
+        if error.message.startswith("Syntax Error"):
+            return "GRAPHQL_PARSE_FAILED", error.message, {}
+        return "GRAPHQL_VALIDATION_FAILED", error.message, {}
+    if isinstance(original, GatewayError):
+        return original.code, str(original), original.extensions
+    if isinstance(original, upstream.JumpCloudError):
+        return _upstream(original)
+    if isinstance(original, (ValueError, TypeError)) and _is_argument_error(error):
+        return "BAD_USER_INPUT", str(original), {}
+    return "INTERNAL_SERVER_ERROR", None, {}
+
+
+def _upstream(error: upstream.JumpCloudError) -> tuple[str, str, dict[str, Any]]:
+    if isinstance(error, upstream.RateLimitedError):
+        return (
+            "UPSTREAM_RATE_LIMITED",
+            "JumpCloud is rate limiting this gateway; retry later.",
+            {"retryAfter": error.retry_after} if error.retry_after is not None else {},
+        )
+    if isinstance(error, upstream.AuthenticationError):
+        return (
+            "UPSTREAM_UNAUTHENTICATED",
+            "JumpCloud rejected the gateway's API key; check JUMPCLOUD_API_KEY.",
+            {},
+        )
+    if isinstance(error, upstream.PermissionDeniedError):
+        return (
+            "UPSTREAM_FORBIDDEN",
+            "The gateway's API key may not read this; its administrator role lacks a scope.",
+            {},
+        )
+    if isinstance(error, upstream.NotFoundError):
+        return "NOT_FOUND", "JumpCloud has no such object.", {}
+    if isinstance(error, upstream.BadRequestError):
+        return "BAD_USER_INPUT", f"JumpCloud refused the request: {error}", {}
+    return "UPSTREAM_UNAVAILABLE", "JumpCloud did not answer; retry later.", {}
+
+
+def _is_argument_error(error: GraphQLError) -> bool:
+    # Strawberry's own argument checks (e.g. relay `first`) raise ValueError/TypeError.
+    return bool(error.path)

@@ -1,0 +1,117 @@
+"""Filter and order inputs of the list fields, and how each maps onto JumpCloud."""
+
+from __future__ import annotations
+
+import enum
+
+import strawberry
+
+from gateway.directory import Record
+from gateway.jumpcloud.filters import Filter, Op, SortKey
+from gateway.types.user import UserState
+
+
+@strawberry.input(description="Filters on users; all are pushed down to JumpCloud (v1 filter).")
+class UserFilter:
+    email: str | None = None
+    email_in: list[str] | None = strawberry.field(
+        default=None, description="Any of these emails (at most 100)."
+    )
+    username: str | None = None
+    state: UserState | None = None
+    department: str | None = None
+    username_starts_with: str | None = None
+    email_starts_with: str | None = None
+    firstname_starts_with: str | None = None
+    lastname_starts_with: str | None = None
+
+    def to_filters(self) -> list[Filter]:
+        eq = {
+            "email": self.email,
+            "username": self.username,
+            "department": self.department,
+            "state": self.state.value if self.state else None,
+        }
+        sw = {
+            "username": self.username_starts_with,
+            "email": self.email_starts_with,
+            "firstname": self.firstname_starts_with,
+            "lastname": self.lastname_starts_with,
+        }
+        filters = [Filter(f, Op.EQ, v) for f, v in eq.items() if v is not None]
+        filters += [Filter(f, Op.SW, v) for f, v in sw.items() if v is not None]
+        if self.email_in is not None:
+            filters.append(Filter("email", Op.IN, list(self.email_in)))
+        return filters
+
+
+@strawberry.enum
+class UserOrderField(enum.Enum):
+    USERNAME = "username"
+    EMAIL = "email"
+    FIRSTNAME = "firstname"
+    LASTNAME = "lastname"
+    CREATED = "created"
+    JUMPCLOUD_ID = "_id"
+
+
+@strawberry.enum
+class OrderDirection(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input(description="Order of a user list; pushed down to JumpCloud (v1 sort).")
+class UserOrder:
+    field: UserOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+    def to_sort(self) -> list[SortKey]:
+        keys = [SortKey(self.field.value, descending=self.direction is OrderDirection.DESC)]
+        if self.field is not UserOrderField.JUMPCLOUD_ID:
+            keys.append(SortKey("_id"))  # a unique tiebreak keeps paging stable (API-NOTES §6)
+        return keys
+
+
+@strawberry.input(
+    description="Filters on groups, applied by the gateway to the cached group collection."
+)
+class GroupFilter:
+    name: str | None = None
+    name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
+    membership_method: str | None = None
+
+    def matches(self, record: Record) -> bool:
+        name = str(record.get("name") or "")
+        return (
+            (self.name is None or name == self.name)
+            and (self.name_contains is None or self.name_contains.lower() in name.lower())
+            and (
+                self.membership_method is None
+                or record.get("membershipMethod") == self.membership_method
+            )
+        )
+
+
+@strawberry.input(
+    description="Filters on applications, applied by the gateway to the cached collection."
+)
+class ApplicationFilter:
+    name: str | None = None
+    name_contains: str | None = strawberry.field(
+        default=None, description="Case-insensitive, on name, displayName or displayLabel."
+    )
+    sso_type: str | None = None
+    active: bool | None = None
+
+    def matches(self, record: Record) -> bool:
+        names = " ".join(
+            str(record.get(k) or "") for k in ("name", "displayName", "displayLabel")
+        ).lower()
+        sso = record.get("sso") or {}
+        return (
+            (self.name is None or record.get("name") == self.name)
+            and (self.name_contains is None or self.name_contains.lower() in names)
+            and (self.sso_type is None or sso.get("type") == self.sso_type)
+            and (self.active is None or bool(record.get("active")) == self.active)
+        )
