@@ -5,28 +5,107 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+SCHEMA_FILE = Path("schema/schema.graphql")
 
 
 def build_parser() -> argparse.ArgumentParser:
     from gateway.simulator import cli as simulator_cli
 
-    parser = argparse.ArgumentParser(prog="jcgraph", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="jcgraph", description="A GraphQL gateway over JumpCloud directory data."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the GraphQL gateway")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="serve the embedded simulator's demo organisation (no account, no network)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+
+    schema = sub.add_parser("schema", help="print the schema's SDL")
+    schema.add_argument(
+        "--check",
+        nargs="?",
+        const=str(SCHEMA_FILE),
+        metavar="FILE",
+        help=f"exit 1 if FILE (default {SCHEMA_FILE}) differs from the schema",
+    )
+
     simulator_cli.configure_parser(
         sub.add_parser("simulator", help="serve the embedded JumpCloud simulator on a socket")
     )
     return parser
 
 
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.app import create_app
+    from gateway.observability import configure_logging
+    from gateway.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env(demo=args.demo)
+    except SettingsError as exc:
+        print(f"jcgraph: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    where = "the embedded demo organisation" if settings.demo else settings.base_url
+    print(
+        f"jcgraph: serving {where} at http://{args.host}:{args.port}/graphql", file=sys.stderr
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+        workers=1,
+    )
+    return 0
+
+
+def schema(args: argparse.Namespace) -> int:
+    from gateway.schema import build_schema
+
+    sdl = printed_schema(build_schema())
+    if args.check is None:
+        sys.stdout.write(sdl)
+        return 0
+    path = Path(args.check)
+    committed = path.read_text() if path.exists() else ""
+    if committed != sdl:
+        print(
+            f"jcgraph: {path} is stale; regenerate it with `jcgraph schema > {path}`",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"jcgraph: {path} is up to date", file=sys.stderr)
+    return 0
+
+
+def printed_schema(built: object) -> str:
+    """The SDL exactly as `_service { sdl }` returns it, with a final newline."""
+    from strawberry.federation import Schema
+
+    assert isinstance(built, Schema)
+    return built.as_str().rstrip("\n") + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "simulator":
-        from gateway.simulator import cli as simulator_cli
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "schema":
+        return schema(args)
+    from gateway.simulator import cli as simulator_cli
 
-        return simulator_cli.run(args)
-    parser.error(f"unknown command {args.command!r}")
-    return 2
+    return simulator_cli.run(args)
 
 
 if __name__ == "__main__":

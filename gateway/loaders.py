@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,10 +77,15 @@ def build_loaders(directory: Directory, graph: AccessGraph) -> Loaders:
 
         return DataLoader(load, max_batch_size=500)
 
-    async def load_collections(resources: list[Resource]) -> Sequence[list[Record]]:
-        return [await directory.collection(r) for r in resources]
+    async def load_collections(
+        resources: list[Resource],
+    ) -> Sequence[list[Record] | BaseException]:
+        # Per-key exceptions: one collection failing must not fail the others (strawberry#2791).
+        return await asyncio.gather(
+            *(directory.collection(r) for r in resources), return_exceptions=True
+        )
 
-    collections: DataLoader[Resource, list[Record]] = DataLoader(load_collections)
+    collections: DataLoader[Resource, list[Record]] = DataLoader(load_collections)  # type: ignore[arg-type]
 
     def record_loader(resource: Resource) -> RecordLoader:
         async def load(ids: list[str]) -> Sequence[Record | None]:

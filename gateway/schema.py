@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -15,6 +16,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from gateway.access import ACCESS_BY_TARGET
 from gateway.context import Info
@@ -250,8 +252,17 @@ def build_extensions(
     ]
 
 
-def build_schema(*, max_depth: int = 12, max_aliases: int = 100) -> strawberry.Schema:
-    return strawberry.federation.Schema(
+class GatewaySchema(strawberry.federation.Schema):
+    """Errors are logged once, by the HTTP view, which knows which ones are expected."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
+
+
+def build_schema(*, max_depth: int = 12, max_aliases: int = 100) -> GatewaySchema:
+    return GatewaySchema(
         query=Query,
         types=ENTITY_TYPES,
         federation_version="2.5",

@@ -130,6 +130,8 @@ class GraphQLView(GraphQL[Context, None]):
         if message is None:
             log.error("unexpected error at %s", error.path, exc_info=error.original_error)
             message = "Unexpected error."
+        elif code.startswith("UPSTREAM"):
+            log.warning("upstream error at %s: %s", error.path, error.original_error)
         formatted["message"] = message
         formatted["extensions"] = {**extra, "code": code}
         return formatted
