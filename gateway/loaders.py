@@ -21,7 +21,7 @@ from gateway.access import (
     Relation,
 )
 from gateway.directory import SMALL_COLLECTIONS, Directory, Record, UserPage, record_id
-from gateway.jumpcloud.client import GraphType, Resource
+from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.jumpcloud.filters import Filter, SortKey
 
 NeighbourLoader = DataLoader[str, list[Neighbour]]

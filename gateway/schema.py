@@ -22,7 +22,7 @@ from gateway.access import ACCESS_BY_TARGET
 from gateway.context import Info
 from gateway.directory import Record
 from gateway.errors import BadUserInput
-from gateway.jumpcloud.client import GraphType, Resource
+from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.types.access import AccessDecision, kind_of, paths
 from gateway.types.admin import Admin, Role, admins_with_scope
 from gateway.types.application import Application

@@ -56,14 +56,16 @@ class Harness:
 
 
 @contextlib.asynccontextmanager
-async def gateway(org: Org, **settings: Any) -> AsyncIterator[Harness]:
+async def gateway(org: Org, *, store_key: str = API_KEY, **settings: Any) -> AsyncIterator[Harness]:
+    """The gateway over `org`; `settings` override Settings fields (api_key defaults to the
+    key the simulator accepts, `store_key`)."""
     log = RequestLog()
     faults = Faults()
-    store = Store.single(org, API_KEY)
+    store = Store.single(org, store_key)
     transport = httpx.ASGITransport(app=create_simulator_app(store, faults=faults, log=log))
     clock = FakeClock()
     config = dataclasses.replace(
-        Settings(api_key=API_KEY, base_url="http://jumpcloud.test"), **settings
+        Settings(api_key=store_key, base_url="http://jumpcloud.test"), **settings
     )
     app = create_app(config, transport=transport, clock=clock)
     async with LifespanManager(app) as manager:

@@ -11,7 +11,7 @@ import strawberry
 from gateway.access import Neighbour, Via
 from gateway.context import Info
 from gateway.directory import Record
-from gateway.jumpcloud.client import GraphType, Resource
+from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.types.common import window
 from gateway.types.relay import PageInfo, encode_cursor, page_info
 

@@ -8,7 +8,7 @@ import strawberry
 
 from gateway.context import Info
 from gateway.directory import Record, record_id
-from gateway.jumpcloud.client import Resource
+from gateway.jumpcloud.resources import Resource
 from gateway.types.common import records_list_connection, text
 from gateway.types.relay import Connection, Node, to_global_id
 

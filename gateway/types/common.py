@@ -10,7 +10,7 @@ import strawberry
 from gateway.access import Relation
 from gateway.context import Info
 from gateway.directory import Record
-from gateway.jumpcloud.client import GraphType, Resource
+from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.types.relay import Connection, Window, connection
 
 T = TypeVar("T")

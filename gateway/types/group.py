@@ -9,7 +9,7 @@ import strawberry
 from gateway.access import GROUP_APPLICATIONS, GROUP_LDAP, GROUP_RADIUS, MEMBERSHIP
 from gateway.context import Info
 from gateway.directory import Record, record_id
-from gateway.jumpcloud.client import GraphType, Resource
+from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.types.common import neighbour_connection, text
 from gateway.types.relay import Connection, Node, to_global_id
 

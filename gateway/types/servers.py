@@ -9,7 +9,7 @@ import strawberry
 from gateway.access import GROUP_LDAP, GROUP_RADIUS
 from gateway.context import Info
 from gateway.directory import Record, record_id
-from gateway.jumpcloud.client import GraphType, Resource
+from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.types.access import AccessConnection
 from gateway.types.application import reverse_access
 from gateway.types.common import neighbour_connection, text

@@ -10,7 +10,7 @@ import strawberry
 from gateway.access import ACCESS_APPLICATIONS, ACCESS_LDAP, ACCESS_RADIUS, MEMBERSHIP, Relation
 from gateway.context import Info
 from gateway.directory import Record, record_id
-from gateway.jumpcloud.client import GraphType, Resource
+from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.types.access import AccessConnection, access_connection
 from gateway.types.common import Attribute, attributes, neighbour_connection, text
 from gateway.types.relay import Connection, Node, to_global_id

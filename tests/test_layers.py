@@ -1,0 +1,62 @@
+"""DESIGN §3's layer rules, checked by walking every module's imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "gateway"
+
+
+def imports_of(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted((PACKAGE / folder).rglob("*.py"))
+
+
+def test_types_never_import_the_client() -> None:
+    for path in modules("types"):
+        bad = {m for m in imports_of(path) if m in {"gateway.jumpcloud.client", "httpx"}}
+        assert not bad, f"{path.name} imports {bad}: reads must go through a loader"
+        assert "JumpCloudClient" not in path.read_text(), path.name
+
+
+def test_jumpcloud_knows_nothing_of_graphql_or_starlette() -> None:
+    for path in modules("jumpcloud"):
+        bad = {m for m in imports_of(path) if m.split(".")[0] in {"strawberry", "starlette", "graphql"}}
+        bad |= {m for m in imports_of(path) if m.startswith("gateway.") and not m.startswith("gateway.jumpcloud")}
+        bad.discard("gateway")
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_simulator_imports_nothing_else_of_the_gateway() -> None:
+    for path in modules("simulator"):
+        bad = {
+            m
+            for m in imports_of(path)
+            if m.startswith("gateway.") and not m.startswith("gateway.simulator")
+        }
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_cache_is_the_only_module_that_imports_aiocache() -> None:
+    users = sorted(
+        p.relative_to(PACKAGE).as_posix()
+        for p in PACKAGE.rglob("*.py")
+        if any(m.split(".")[0] == "aiocache" for m in imports_of(p))
+    )
+    assert users == ["cache.py"]
+
+
+def test_no_module_below_types_touches_the_access_graph_or_directory_directly() -> None:
+    for path in modules("types"):
+        text = path.read_text()
+        assert "AccessGraph" not in text and "Directory(" not in text, path.name
