@@ -150,6 +150,11 @@ def invert(pieces: Mapping[str, Sequence[Neighbour]]) -> dict[str, list[Neighbou
     return out
 
 
+PLANS = ("auto", "per-key", "index")
+"""auto: per batch, the cheaper of per-key reads and the index (DESIGN §5.3); the others
+force one plan (benchmarks, and the test that both plans agree)."""
+
+
 @dataclass(frozen=True)
 class IndexBuild:
     """What building one index cost; logged and exported as metrics."""
@@ -174,11 +179,15 @@ class AccessGraph:
         cache: TTLCache,
         members_of: Callable[[GraphType], Awaitable[list[str]]],
         on_index_build: Callable[[IndexBuild], None] | None = None,
+        plan: str = "auto",
     ) -> None:
+        if plan not in PLANS:
+            raise ValueError(f"plan must be one of {', '.join(PLANS)}")
         self._client = client
         self._cache = cache
         self._members_of = members_of
         self._on_index_build = on_index_build
+        self._plan = plan
 
     @staticmethod
     def _key(relation: Relation, side: GraphType, object_id: str) -> str:
@@ -198,12 +207,12 @@ class AccessGraph:
         if not missing:
             return result
         other = relation.other(side)
-        if other != GraphType.USER:
+        if other != GraphType.USER and self._plan != "per-key":
             others = await self._members_of(other)
             other_keys = [self._key(relation, other, o) for o in others]
             warm = await self._cache.peek_many(other_keys, count=False)
             index_warm = len(warm) == len(others)
-            if index_warm or len(others) < len(missing):
+            if self._plan == "index" or index_warm or len(others) < len(missing):
                 index = await self._index(relation, other, others)
                 filled = {i: index.get(i, []) for i in missing}
                 await self._cache.write_many(

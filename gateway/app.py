@@ -99,7 +99,13 @@ def create_app(
         async def members_of(side: GraphType) -> list[str]:
             return [record_id(r) for r in await directory.collection(RESOURCE_OF_TYPE[side])]
 
-        graph = AccessGraph(client, cache, members_of, on_index_build=metrics.index_built)
+        graph = AccessGraph(
+            client,
+            cache,
+            members_of,
+            on_index_build=metrics.index_built,
+            plan=settings.access_plan,
+        )
         services = Services(client=client, cache=cache, directory=directory, graph=graph)
         metrics.watch(lambda: client.calls, lambda: cache.stats)
         try:

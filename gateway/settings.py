@@ -38,6 +38,7 @@ class Settings:
     graphiql: bool = True
     auth_tokens: tuple[str, ...] = field(default=(), repr=False)
     log_level: str = "INFO"
+    access_plan: str = "auto"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
@@ -64,6 +65,7 @@ class Settings:
                 t.strip() for t in env.get("JCGRAPH_AUTH_TOKENS", "").split(",") if t.strip()
             ),
             log_level=env.get("JCGRAPH_LOG_LEVEL", "INFO").upper(),
+            access_plan=env.get("JCGRAPH_ACCESS_PLAN", "auto"),
         )
         settings.validate()
         return settings
@@ -79,6 +81,8 @@ class Settings:
             raise SettingsError(
                 "JCGRAPH_CACHE_URL must start with memory://, redis:// or rediss://"
             )
+        if self.access_plan not in ("auto", "per-key", "index"):
+            raise SettingsError("JCGRAPH_ACCESS_PLAN must be auto, per-key or index")
         if self.max_page_size > 1000:
             raise SettingsError("JCGRAPH_MAX_PAGE_SIZE must be at most 1000")
 
