@@ -1,0 +1,122 @@
+"""Seeded, deterministic generation of believable JumpCloud organizations."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from gateway.simulator import names, people, records
+from gateway.simulator.ids import NOW, ObjectIds, timeline
+from gateway.simulator.model import Binding, Membership, Org, OrgSizes
+
+DEMO_SEED = 1729
+
+
+def generate_org(
+    sizes: OrgSizes = OrgSizes(),  # noqa: B008 - frozen dataclass, safe as a default
+    *,
+    seed: int = 0,
+    org_id: str | None = None,
+    name: str | None = None,
+) -> Org:
+    """Build an organization of ``sizes``; the same arguments always give the same org."""
+    rng = random.Random(seed)
+    ids = ObjectIds(rng)
+    founded = NOW - rng.randrange(2 * 365, 6 * 365) * 86400
+    org_id = org_id or ids.make(founded)
+    name = name or names.COMPANY_NAMES[seed % len(names.COMPANY_NAMES)]
+    domain = re.sub(r"[^a-z0-9]", "", name.lower()) + ".com"
+    ctx = records.Context(rng=rng, ids=ids, org_id=org_id, domain=domain)
+
+    def stamps(count: int) -> list[int]:
+        return timeline(rng, founded, count)
+
+    roles = records.roles(ctx, sizes.custom_roles, stamps(sizes.custom_roles))
+    groups = records.groups(ctx, sizes.groups, stamps(sizes.groups))
+    applications = records.applications(ctx, sizes.applications, stamps(sizes.applications))
+    ldap_servers = records.ldap_servers(ctx, sizes.ldap_servers, stamps(sizes.ldap_servers))
+    radius_servers = records.radius_servers(ctx, sizes.radius_servers, stamps(sizes.radius_servers))
+    users = people.users(ctx, sizes.users, stamps(sizes.users))
+    admins = people.admins(ctx, sizes.admins, stamps(sizes.admins), roles, users)
+
+    user_ids, group_ids = list(users), list(groups)
+    memberships = _memberships(rng, user_ids, group_ids, sizes.groups_per_user)
+    bindings: set[Binding] = set()
+    low, high = sizes.groups_per_application
+    for app_id in applications:
+        count = min(len(group_ids), rng.randint(low, max(low, high)))
+        bindings.update(
+            ("user_group", g, "application", app_id) for g in rng.sample(group_ids, count)
+        )
+    for source, count, target, target_ids in (
+        ("user", sizes.direct_app_bindings, "application", list(applications)),
+        ("user_group", sizes.ldap_group_bindings, "ldap_server", list(ldap_servers)),
+        ("user", sizes.ldap_user_bindings, "ldap_server", list(ldap_servers)),
+        ("user_group", sizes.radius_group_bindings, "radius_server", list(radius_servers)),
+        ("user", sizes.radius_user_bindings, "radius_server", list(radius_servers)),
+    ):
+        source_ids = user_ids if source == "user" else group_ids
+        for source_id, target_id in _pairs(rng, source_ids, target_ids, count):
+            bindings.add((source, source_id, target, target_id))
+
+    return Org(
+        id=org_id,
+        name=name,
+        users=users,
+        groups=groups,
+        applications=applications,
+        ldap_servers=ldap_servers,
+        radius_servers=radius_servers,
+        admins=admins,
+        roles=roles,
+        memberships=memberships,
+        bindings=bindings,
+    )
+
+
+def demo_org() -> Org:
+    """The believable company behind ``jcgraph serve --demo`` and ``jcgraph simulator``."""
+    sizes = OrgSizes(users=200, groups=25, applications=15, ldap_servers=2, radius_servers=3)
+    return generate_org(sizes, seed=DEMO_SEED, name="Northwind Analytics")
+
+
+def _group_sizes(user_count: int, group_count: int, mean: float) -> list[int]:
+    """Zipf-like sizes: a few big groups ("All Staff", "Engineering"), a long small tail."""
+    weights = [1.0 / (rank + 1) ** 1.1 for rank in range(group_count)]
+    sizes = [0] * group_count
+    remaining = round(user_count * mean)
+    open_groups = list(range(group_count))
+    while remaining > 0 and open_groups:
+        total_weight = sum(weights[i] for i in open_groups)
+        spent = 0
+        for i in open_groups:
+            take = min(round(remaining * weights[i] / total_weight), user_count - sizes[i])
+            sizes[i] += take
+            spent += take
+        open_groups = [i for i in open_groups if sizes[i] < user_count]
+        if spent == 0:
+            break
+        remaining -= spent
+    return sizes
+
+
+def _memberships(
+    rng: random.Random, user_ids: list[str], group_ids: list[str], mean: float
+) -> set[Membership]:
+    memberships: set[Membership] = set()
+    for group_id, size in zip(
+        group_ids, _group_sizes(len(user_ids), len(group_ids), mean), strict=True
+    ):
+        memberships.update((user_id, group_id) for user_id in rng.sample(user_ids, size))
+    return memberships
+
+
+def _pairs(
+    rng: random.Random, sources: list[str], targets: list[str], count: int
+) -> list[tuple[str, str]]:
+    """``count`` distinct random (source, target) pairs, fewer if there are not enough."""
+    count = min(count, len(sources) * len(targets))
+    chosen: dict[tuple[str, str], None] = {}
+    while len(chosen) < count:
+        chosen[(rng.choice(sources), rng.choice(targets))] = None
+    return list(chosen)

@@ -1,0 +1,42 @@
+"""ObjectId-shaped ids and ISO timestamps, both deterministic from a seeded RNG."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import UTC, datetime
+
+# A fixed "now" keeps generation independent of the wall clock (same seed, same org).
+NOW = int(datetime(2026, 6, 1, tzinfo=UTC).timestamp())
+_BUILTIN_EPOCH = int(datetime(2016, 3, 1, tzinfo=UTC).timestamp())
+
+
+class ObjectIds:
+    """24-hex ids: 4-byte timestamp, 5 random bytes, 3-byte counter (API-NOTES §10).
+
+    Ids made with non-decreasing timestamps increase, so sorting by id keeps creation order.
+    """
+
+    def __init__(self, rng: random.Random) -> None:
+        self._machine = rng.getrandbits(40)
+        self._counter = itertools.count(rng.getrandbits(16))
+
+    def make(self, timestamp: int) -> str:
+        return f"{timestamp & 0xFFFFFFFF:08x}{self._machine:010x}{next(self._counter):06x}"
+
+
+def builtin_role_id(index: int) -> str:
+    """Built-in roles carry the same ids in every org: they are JumpCloud's, not the org's."""
+    ids = ObjectIds(random.Random("jumpcloud-builtin-roles"))
+    return [ids.make(_BUILTIN_EPOCH + i) for i in range(index + 1)][-1]
+
+
+def iso(timestamp: int, rng: random.Random) -> str:
+    """RFC 3339 UTC with milliseconds, as JumpCloud writes them (API-NOTES §10)."""
+    moment = datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{moment}.{rng.randrange(1000):03d}Z"
+
+
+def timeline(rng: random.Random, start: int, count: int, end: int = NOW) -> list[int]:
+    """``count`` sorted creation times between start and end for one collection."""
+    return sorted(rng.randrange(start, max(start + 1, end)) for _ in range(count))

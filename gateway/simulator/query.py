@@ -1,0 +1,276 @@
+"""JumpCloud list semantics: limit/skip, v1 and v2 filters, sort, fields (API-NOTES §3)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+Params = Sequence[tuple[str, str]]
+Record = Mapping[str, Any]
+Predicate = Callable[[Record], bool]
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 10
+_MISSING = object()
+
+
+class ApiError(Exception):
+    """A request JumpCloud would refuse; the app answers ``status`` with a JSON body.
+
+    The body is ``{"message": ...}`` (the shape of every documented JumpCloud error,
+    API-NOTES §5) unless ``body`` gives the exact one.
+    """
+
+    def __init__(self, message: str, status: int = 400, body: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.body = body if body is not None else {"message": message}
+
+
+def last(params: Params, name: str) -> str | None:
+    """The last value of a query parameter, as most frameworks (and JumpCloud) read it."""
+    values = [value for key, value in params if key == name]
+    return values[-1] if values else None
+
+
+def _integer(name: str, raw: object, default: int) -> int:
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise ApiError(f'Bad Request: request parameter "{name}" must be an integer')
+    text = str(raw).strip()
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise ApiError(f'Bad Request: request parameter "{name}" must be an integer')
+    value = int(text)
+    if value < 0:
+        raise ApiError(f'Bad Request: request parameter "{name}" must not be negative')
+    return value
+
+
+def page(params: Params, body: Mapping[str, Any] | None = None) -> tuple[int, int]:
+    """(limit, skip). A value in a search body wins over the query string (API-NOTES §6).
+
+    ``limit=0`` is read as "not given" and yields the default of 10 (an assumption: no
+    source says what JumpCloud does with 0; Mongo-style "no limit" would bypass the cap).
+    """
+    body = body or {}
+    limit = _integer("limit", body.get("limit", last(params, "limit")), DEFAULT_LIMIT)
+    skip = _integer("skip", body.get("skip", last(params, "skip")), 0)
+    if limit > MAX_LIMIT:
+        # Exact body reported in TheJumpCloud/jcapi-python issue #38 (API-NOTES §3).
+        raise ApiError(
+            f'Bad Request: request parameter "limit" exceeds maximum value of {MAX_LIMIT}'
+        )
+    return (limit or DEFAULT_LIMIT), skip
+
+
+def lookup(record: Record, field: str) -> Any:
+    """A dotted field (``mfa.configured``) or ``_MISSING``."""
+    value: Any = record
+    for part in field.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def text(value: Any) -> str:
+    """How a stored value compares with a filter term: as a string, booleans lowercase."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def texts(value: Any) -> list[str]:
+    """The strings a value offers for matching; a list matches through any element."""
+    if value is _MISSING:
+        return []
+    if isinstance(value, list):
+        return [text(item) for item in value]
+    return [text(value)]
+
+
+def split_terms(value: str) -> list[str]:
+    """Split on ``|``; ``\\|`` is a literal pipe (V1 trait_filter_filter)."""
+    terms, current, chars = [], [], iter(value)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            current.append("|" if following == "|" else char + following)
+        elif char == "|":
+            terms.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    terms.append("".join(current))
+    return terms
+
+
+def unescape(value: str) -> str:
+    return "|".join(split_terms(value))
+
+
+_V1_SINGLE: dict[str, Callable[[str, str], bool]] = {
+    "$eq": lambda have, want: have == want,
+    "$lt": lambda have, want: have < want,
+    "$lte": lambda have, want: have <= want,
+    "$gt": lambda have, want: have > want,
+    "$gte": lambda have, want: have >= want,
+}
+# Need the ``x-eventually-consistent: true`` header; each takes several terms.
+_V1_CONSISTENT: dict[str, Callable[[str, str], bool]] = {
+    "$sw": str.startswith,
+    "$ew": str.endswith,
+    "$co": lambda have, want: want in have,
+}
+
+
+def v1_clause(expression: str, *, eventually_consistent: bool = False) -> Predicate:
+    """One ``<field>:<$operator>:<value>`` filter (V1 trait_filter_filter)."""
+    field, _, rest = expression.partition(":")
+    operator, colon, value = rest.partition(":")
+    if not field or not colon or not operator.startswith("$"):
+        raise ApiError(
+            f"Bad Request: invalid filter {expression!r}: expected <field>:<$operator>:<value>"
+        )
+    negate = operator in ("$ne", "$nin", "$nco")
+    base = {"$ne": "$eq", "$nin": "$in", "$nco": "$co"}.get(operator, operator)
+    consistent_only = base in ("$ew", "$co")
+    if consistent_only and not eventually_consistent:
+        raise ApiError(
+            f"Bad Request: filter operator {operator} needs the header "
+            "x-eventually-consistent: true"
+        )
+    if base in ("$in", *_V1_CONSISTENT):
+        terms = split_terms(value) if base == "$in" or eventually_consistent else [unescape(value)]
+        test = _V1_CONSISTENT.get(base) or _V1_SINGLE["$eq"]
+    elif base in _V1_SINGLE:
+        terms, test = [value], _V1_SINGLE[base]
+    else:
+        raise ApiError(f"Bad Request: unsupported filter operator {operator}")
+
+    if test is _V1_SINGLE["$eq"]:
+        # Equality against many terms (``_id:$in:<100 ids>``) is a set lookup.
+        wanted = set(terms)
+
+        def match_any(record: Record) -> bool:
+            found = any(have in wanted for have in texts(lookup(record, field)))
+            return found != negate
+
+        return match_any
+
+    def match(record: Record) -> bool:
+        found = any(test(have, want) for have in texts(lookup(record, field)) for want in terms)
+        return found != negate
+
+    return match
+
+
+_V1_KEY = re.compile(r"filter(?:\[\d*\]|\[and\]\[\d+\])?")
+_V1_OR_KEY = re.compile(r"filter\[or\]\[\d+\]")
+
+
+def v1_filter(params: Params, *, eventually_consistent: bool = False) -> Predicate:
+    """AND of ``filter``/``filter[N]``, and one OR group ``filter[or][N]``."""
+    ands: list[Predicate] = []
+    ors: list[Predicate] = []
+    for key, value in params:
+        if not key.startswith("filter") or not value:
+            continue
+        if _V1_KEY.fullmatch(key):
+            ands.append(v1_clause(value, eventually_consistent=eventually_consistent))
+        elif _V1_OR_KEY.fullmatch(key):
+            ors.append(v1_clause(value, eventually_consistent=eventually_consistent))
+        else:
+            raise ApiError(f"Bad Request: unsupported filter parameter {key!r}")
+    return lambda r: all(p(r) for p in ands) and (not ors or any(p(r) for p in ors))
+
+
+def _v2_compare(operator: str) -> Callable[[str, str], bool] | None:
+    return {
+        "eq": lambda have, want: have == want,
+        "ne": lambda have, want: have != want,
+        "gt": lambda have, want: have > want,
+        "ge": lambda have, want: have >= want,
+        "lt": lambda have, want: have < want,
+        "le": lambda have, want: have <= want,
+        "search": lambda have, want: want.lower() in have.lower(),
+    }.get(operator)
+
+
+def v2_clause(expression: str, aliases: Mapping[str, str] | None = None) -> Predicate:
+    """One ``<field>:<operator>:<value>`` filter (V2 trait_filter_filter)."""
+    field, _, rest = expression.partition(":")
+    operator, colon, value = rest.partition(":")
+    if not field or not colon:
+        raise ApiError(
+            f"Bad Request: invalid filter {expression!r}: expected <field>:<operator>:<value>"
+        )
+    field = (aliases or {}).get(field, field)
+    if operator == "in":
+        terms = split_terms(value)
+        return lambda r: any(have in terms for have in texts(lookup(r, field)))
+    if operator == "ne":
+        return lambda r: value not in texts(lookup(r, field))
+    compare = _v2_compare(operator)
+    if compare is None:
+        # ``between`` is documented but its value syntax is not.
+        raise ApiError(f"Bad Request: unsupported filter operator {operator!r}")
+    return lambda r: any(compare(have, value) for have in texts(lookup(r, field)))
+
+
+def v2_filter(params: Params, aliases: Mapping[str, str] | None = None) -> Predicate:
+    """Several v2 filters AND together. How JumpCloud combines them is not documented
+    (API-NOTES §3 and §12); AND is what PSMOD's ``filter[0]&filter[1]`` usage implies."""
+    clauses = [
+        v2_clause(value, aliases)
+        for key, value in params
+        if value and re.fullmatch(r"filter(\[\d*\])?", key)
+    ]
+    return lambda r: all(p(r) for p in clauses)
+
+
+def parse_list(value: str | None, separator: str) -> list[str]:
+    """v1 ``sort``/``fields`` are space-separated, v2 ones comma-separated (API-NOTES §3)."""
+    if not value:
+        return []
+    parts = value.split() if separator == " " else value.split(separator)
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _sort_key(field: str) -> Callable[[Record], tuple[int, Any]]:
+    def key(record: Record) -> tuple[int, Any]:
+        value = lookup(record, field)
+        if value is _MISSING or value is None:
+            return (0, 0)
+        if isinstance(value, bool):
+            return (1, int(value))
+        if isinstance(value, int | float):
+            return (2, value)
+        if isinstance(value, str):
+            return (3, value)
+        return (4, repr(value))
+
+    return key
+
+
+def sort_records(records: list[Record], fields: Iterable[str]) -> list[Record]:
+    """Stable multi-key sort; ``-field`` is descending."""
+    result = list(records)
+    for spec in reversed(list(fields)):
+        descending = spec.startswith("-")
+        name = spec.lstrip("-+")
+        if name:
+            result.sort(key=_sort_key(name), reverse=descending)
+    return result
+
+
+def project(record: Record, fields: Sequence[str], id_key: str) -> Record:
+    """Only the named fields (dotted names keep their whole top-level field), plus the id."""
+    if not fields:
+        return record
+    keep = {id_key, *(name.split(".")[0] for name in fields)}
+    return {key: value for key, value in record.items() if key in keep}

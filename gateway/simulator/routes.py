@@ -1,0 +1,109 @@
+"""JumpCloud's paths as templates, each with its operationId and handler (API-NOTES §9)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gateway.simulator import v1, v2
+from gateway.simulator.responses import Handler
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    """e.g. ``/api/v2/usergroups/{id}/members``; what the request log records."""
+    operation: str
+    """JumpCloud's (legacy) operationId."""
+    handler: Handler
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.template))
+        object.__setattr__(self, "pattern", re.compile(f"{regex}/?"))
+
+
+def _graph_routes() -> list[Route]:
+    routes = [
+        Route("GET", "/api/v2/usergroups/{id}/members", "graph_userGroupMembersList", v2.members),
+        Route(
+            "GET", "/api/v2/usergroups/{id}/membership", "graph_userGroupMembership", v2.membership
+        ),
+        Route("GET", "/api/v2/users/{id}/memberof", "graph_userMemberOf", v2.memberof),
+    ]
+    # (path segment, graph type, operationId stem)
+    kinds = [
+        ("users", "user", "User"),
+        ("usergroups", "user_group", "UserGroup"),
+        ("applications", "application", "Application"),
+        ("ldapservers", "ldap_server", "LdapServer"),
+        ("radiusservers", "radius_server", "RadiusServer"),
+    ]
+    for segment, kind, stem in kinds:
+        routes.append(
+            Route(
+                "GET",
+                f"/api/v2/{segment}/{{id}}/associations",
+                f"graph_{stem[0].lower()}{stem[1:]}AssociationsList",
+                v2.associations(kind),
+            )
+        )
+    # Only the traversals the V2 spec defines (e.g. there is no /usergroups/{id}/users).
+    traversals = {
+        "users": ["applications", "ldapservers", "radiusservers"],
+        "usergroups": ["applications", "ldapservers", "radiusservers"],
+        "applications": ["users", "usergroups"],
+        "ldapservers": ["users", "usergroups"],
+        "radiusservers": ["users", "usergroups"],
+    }
+    by_segment = {segment: (kind, stem) for segment, kind, stem in kinds}
+    for segment, targets in traversals.items():
+        kind, stem = by_segment[segment]
+        for target in targets:
+            target_kind, target_stem = by_segment[target]
+            routes.append(
+                Route(
+                    "GET",
+                    f"/api/v2/{segment}/{{id}}/{target}",
+                    f"graph_{stem[0].lower()}{stem[1:]}Traverse{target_stem}",
+                    v2.traversal(kind, target_kind),
+                )
+            )
+    return routes
+
+
+def build_routes() -> tuple[Route, ...]:
+    return (
+        Route("GET", "/api/systemusers", "systemusers_list", v1.systemusers_list),
+        Route("GET", "/api/systemusers/{id}", "systemusers_get", v1.systemusers_get),
+        Route("POST", "/api/search/systemusers", "search_systemusers_post", v1.search_systemusers),
+        Route("GET", "/api/applications", "applications_list", v1.applications_list),
+        Route("GET", "/api/applications/{id}", "applications_get", v1.applications_get),
+        Route("GET", "/api/radiusservers", "radius_servers_list", v1.radius_servers_list),
+        Route("GET", "/api/radiusservers/{id}", "radius_servers_get", v1.radius_servers_get),
+        # Undocumented (API-NOTES §8), so the operation name is ours, not JumpCloud's.
+        Route("GET", "/api/users", "admins_list", v1.admins_list),
+        Route("GET", "/api/v2/usergroups", "groups_user_list", v2.usergroups_list),
+        Route("GET", "/api/v2/usergroups/{id}", "groups_user_get", v2.usergroups_get),
+        Route("GET", "/api/v2/ldapservers", "ldapservers_list", v2.ldapservers_list),
+        Route("GET", "/api/v2/ldapservers/{id}", "ldapservers_get", v2.ldapservers_get),
+        Route("GET", "/api/v2/roles", "roles_list", v2.roles_list),
+        Route("GET", "/api/v2/roles/{id}", "roles_get", v2.roles_get),
+        *_graph_routes(),
+    )
+
+
+def match(
+    routes: tuple[Route, ...], method: str, path: str
+) -> tuple[Route | None, dict[str, str], bool]:
+    """(route, path parameters, whether the path exists for some other method)."""
+    known = False
+    for route in routes:
+        found = route.pattern.fullmatch(path)
+        if found is None:
+            continue
+        if route.method == method:
+            return route, found.groupdict(), True
+        known = True
+    return None, {}, known

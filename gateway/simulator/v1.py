@@ -1,0 +1,95 @@
+"""v1 endpoints: system users, user search, applications, RADIUS servers, admins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.responses import Response
+
+from gateway.simulator import graph
+from gateway.simulator.query import (
+    Predicate,
+    Record,
+    page,
+    parse_list,
+    project,
+    sort_records,
+    v1_filter,
+)
+from gateway.simulator.responses import Call, find, json_response
+from gateway.simulator.search import body_fields, body_filter
+
+
+def _listing(
+    call: Call,
+    records: Iterable[Record],
+    *,
+    default_sort: str = "",
+    extra: Predicate | None = None,
+    body: dict[str, Any] | None = None,
+    fields: list[str] | None = None,
+) -> tuple[list[Record], int]:
+    """Filter, sort, count and cut one page, the v1 way (API-NOTES §3)."""
+    limit, skip = page(call.params, body)
+    match = v1_filter(call.params, eventually_consistent=call.eventually_consistent)
+    rows = [r for r in records if match(r) and (extra is None or extra(r))]
+    sort = call.query("sort") or default_sort
+    rows = sort_records(rows, parse_list(sort, " "))
+    if fields is None:
+        fields = parse_list(call.query("fields"), " ")
+    return [project(r, fields, "_id") for r in rows[skip : skip + limit]], len(rows)
+
+
+def _v1_list(call: Call, records: Iterable[Record], **kwargs: Any) -> Response:
+    results, total = _listing(call, records, **kwargs)
+    return json_response({"results": results, "totalCount": total})
+
+
+async def systemusers_list(call: Call) -> Response:
+    return _v1_list(call, call.org.users.values())
+
+
+async def systemusers_get(call: Call) -> Response:
+    user = find(call.org.users, call.path["id"], "system user")
+    return json_response(project(user, parse_list(call.query("fields"), " "), "_id"))
+
+
+async def search_systemusers(call: Call) -> Response:
+    """``POST /api/search/systemusers``: results add ``memberof`` (group ids)."""
+    body = await call.json_body()
+    fields = body_fields(body)
+    groups_of = graph.index(call.org).groups_of_user
+    results, total = _listing(
+        call, call.org.users.values(), extra=body_filter(body), body=body, fields=fields
+    )
+    rows = [{**r, "memberof": groups_of.get(str(r["_id"]), [])} for r in results]
+    return json_response({"results": rows, "totalCount": total})
+
+
+async def applications_list(call: Call) -> Response:
+    """Sorted by ``name`` unless asked otherwise (V1 applications_list ``sort`` default).
+
+    The spec's ``applicationslist`` also declares a top-level ``name`` string with no
+    description; what JumpCloud puts there is unknown, so this says "applications".
+    """
+    results, total = _listing(call, call.org.applications.values(), default_sort="name")
+    return json_response({"name": "applications", "results": results, "totalCount": total})
+
+
+async def applications_get(call: Call) -> Response:
+    return json_response(find(call.org.applications, call.path["id"], "application"))
+
+
+async def radius_servers_list(call: Call) -> Response:
+    return _v1_list(call, call.org.radius_servers.values())
+
+
+async def radius_servers_get(call: Call) -> Response:
+    return json_response(find(call.org.radius_servers, call.path["id"], "RADIUS server"))
+
+
+async def admins_list(call: Call) -> Response:
+    """``GET /api/users``: undocumented; ``{results, totalCount}`` paged with limit/skip,
+    as JumpCloud's own PowerShell module reads it (API-NOTES §8 Administrators)."""
+    return _v1_list(call, call.org.admins.values())

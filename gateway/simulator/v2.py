@@ -1,0 +1,166 @@
+"""v2 endpoints: user groups, LDAP servers, roles, and the association graph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from starlette.responses import Response
+
+from gateway.simulator import graph
+from gateway.simulator.query import (
+    ApiError,
+    Record,
+    page,
+    parse_list,
+    project,
+    sort_records,
+    v2_filter,
+)
+from gateway.simulator.responses import Call, Handler, find, json_response
+
+# Graph type -> (Org attribute, name used in 404 messages)
+_COLLECTIONS = {
+    "user": ("users", "user"),
+    "user_group": ("groups", "user group"),
+    "application": ("applications", "application"),
+    "ldap_server": ("ldap_servers", "LDAP server"),
+    "radius_server": ("radius_servers", "RADIUS server"),
+}
+# V2 trait_graphTargets*_targets enums (API-NOTES §7).
+_USER_TARGETS = [
+    "active_directory",
+    "application",
+    "g_suite",
+    "idp_routing_policy",
+    "ldap_server",
+    "office_365",
+    "password_manager_item",
+    "policy",
+    "policy_group",
+    "radius_server",
+    "system",
+    "system_group",
+]
+TARGETS: dict[str, tuple[str, ...]] = {
+    "user": tuple(_USER_TARGETS),
+    "user_group": tuple(_USER_TARGETS),
+    "application": ("agent_group", "user", "user_group"),
+    "ldap_server": ("user", "user_group"),
+    "radius_server": ("user", "user_group", "system_group"),
+}
+# memberof/membership filter on ``object_id`` and ``type`` (API-NOTES §3).
+_GRAPH_ALIASES = {"object_id": "id"}
+
+
+def _v2_page(
+    call: Call,
+    rows: Iterable[Record],
+    *,
+    filterable: bool = True,
+    sortable: bool = True,
+    fields: bool = False,
+    envelope: bool = False,
+    aliases: Mapping[str, str] | None = None,
+) -> Response:
+    """Filter, sort, page; the total goes in ``x-total-count`` (API-NOTES §4)."""
+    limit, skip = page(call.params)
+    if filterable:
+        match = v2_filter(call.params, aliases)
+        rows = [r for r in rows if match(r)]
+    rows = list(rows)
+    if sortable:
+        rows = sort_records(rows, parse_list(call.query("sort"), ","))
+    wanted = parse_list(call.query("fields"), ",") if fields else []
+    results = [project(r, wanted, "id") for r in rows[skip : skip + limit]]
+    headers = {"x-total-count": str(len(rows))}
+    body: Any = {"totalCount": len(rows), "results": results} if envelope else results
+    return json_response(body, headers=headers)
+
+
+async def usergroups_list(call: Call) -> Response:
+    return _v2_page(call, call.org.groups.values(), fields=True)
+
+
+async def usergroups_get(call: Call) -> Response:
+    return json_response(find(call.org.groups, call.path["id"], "user group"))
+
+
+async def ldapservers_list(call: Call) -> Response:
+    return _v2_page(call, call.org.ldap_servers.values(), fields=True)
+
+
+async def ldapservers_get(call: Call) -> Response:
+    return json_response(find(call.org.ldap_servers, call.path["id"], "LDAP server"))
+
+
+async def roles_list(call: Call) -> Response:
+    """``RoleList {totalCount, results}``, one of three v2 lists with a body envelope
+    (API-NOTES §4); ``x-total-count`` is sent as well, like every other v2 list."""
+    return _v2_page(call, call.org.roles.values(), envelope=True)
+
+
+async def roles_get(call: Call) -> Response:
+    return json_response(find(call.org.roles, call.path["id"], "role"))
+
+
+def _source(call: Call, source_type: str) -> str:
+    attribute, label = _COLLECTIONS[source_type]
+    records: dict[str, dict[str, Any]] = getattr(call.org, attribute)
+    find(records, call.path["id"], label)
+    return call.path["id"]
+
+
+async def members(call: Call) -> Response:
+    """Direct members; takes limit/skip only (API-NOTES §7)."""
+    group_id = _source(call, "user_group")
+    rows = graph.members(call.org, group_id)
+    return _v2_page(call, rows, filterable=False, sortable=False)
+
+
+async def membership(call: Call) -> Response:
+    rows = graph.membership(call.org, _source(call, "user_group"))
+    return _v2_page(call, rows, aliases=_GRAPH_ALIASES)
+
+
+async def memberof(call: Call) -> Response:
+    rows = graph.memberof(call.org, _source(call, "user"))
+    return _v2_page(call, rows, aliases=_GRAPH_ALIASES)
+
+
+def _targets(call: Call, source_type: str) -> list[str]:
+    """``targets`` is required; an array sent comma-separated or repeated."""
+    raw = [part for key, value in call.params if key == "targets" for part in value.split(",")]
+    targets = [t.strip() for t in raw if t.strip()]
+    allowed = TARGETS[source_type]
+    if not targets:
+        raise ApiError('Bad Request: request parameter "targets" is required')
+    unknown = [t for t in targets if t not in allowed]
+    if unknown:
+        raise ApiError(
+            f'Bad Request: request parameter "targets" has invalid value {unknown[0]!r};'
+            f" allowed: {', '.join(allowed)}"
+        )
+    return targets
+
+
+def associations(source_type: str) -> Handler:
+    """``/{type}/{id}/associations?targets=...``: direct associations only."""
+
+    async def handler(call: Call) -> Response:
+        source_id = _source(call, source_type)
+        targets = _targets(call, source_type)
+        rows = graph.associations(call.org, source_type, source_id, targets)
+        return _v2_page(call, rows, filterable=False, sortable=False)
+
+    return handler
+
+
+def traversal(source_type: str, target_type: str) -> Handler:
+    """``/{type}/{id}/{targets}``: bound directly or through groups; limit/skip/filter."""
+
+    async def handler(call: Call) -> Response:
+        rows = graph.traverse(call.org, source_type, _source(call, source_type), target_type)
+        return _v2_page(call, rows, sortable=False, aliases=_GRAPH_ALIASES)
+
+    return handler
