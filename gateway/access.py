@@ -127,11 +127,7 @@ def parse_neighbours(
 def _via(path: Iterable[Mapping[str, Any]], source_id: str, target_id: str) -> Via:
     for edge in path:
         for end in (edge.get("from"), edge.get("to")):
-            if (
-                end
-                and end.get("type") == G.value
-                and end.get("id") not in (source_id, target_id)
-            ):
+            if end and end.get("type") == G.value and end.get("id") not in (source_id, target_id):
                 return str(end["id"])
     return None
 

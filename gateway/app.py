@@ -19,7 +19,7 @@ from starlette.routing import Route
 from gateway.access import AccessGraph
 from gateway.cache import TTLCache, credential_namespace
 from gateway.directory import RESOURCE_OF_TYPE, Directory, record_id
-from gateway.graphiql import graphiql_html
+from gateway.graphiql import asset_routes, graphiql_html
 from gateway.jumpcloud import errors as upstream
 from gateway.jumpcloud.client import ClientConfig, GraphType, JumpCloudClient
 from gateway.loaders import Loaders, build_loaders
@@ -146,11 +146,10 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
+            *(asset_routes() if settings.graphiql else []),
         ],
         lifespan=lifespan,
     )
     app.state.settings = dataclasses.replace(settings, api_key=None)
     app.state.metrics = metrics
     return app
-
-

@@ -1,4 +1,4 @@
-"""The shared TTL cache: JSON entries, single-flight loads, stale-if-error (the only aiocache user)."""
+"""The shared TTL cache: JSON entries, single-flight loads, stale-if-error (sole aiocache user)."""
 
 from __future__ import annotations
 
@@ -172,7 +172,7 @@ class TTLCache:
         await self._backend.multi_set(pairs, ttl=max(1, int(self.ttl + self.stale_ttl)))
 
     async def peek_many(self, keys: Sequence[str], *, count: bool = True) -> dict[str, JSON]:
-        """Fresh values only, never a load; `count=False` for a planner's look that serves nothing."""
+        """Fresh values, never a load; `count=False` for a planner's look that serves nothing."""
         now = self._clock()
         fresh = {k: e for k, e in (await self._read(keys)).items() if now - e.stored_at < self.ttl}
         tally = current_cache_tally.get()

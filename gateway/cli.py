@@ -56,9 +56,7 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     configure_logging(settings.log_level)
     where = "the embedded demo organisation" if settings.demo else settings.base_url
-    print(
-        f"jcgraph: serving {where} at http://{args.host}:{args.port}/graphql", file=sys.stderr
-    )
+    print(f"jcgraph: serving {where} at http://{args.host}:{args.port}/graphql", file=sys.stderr)
     uvicorn.run(
         create_app(settings),
         host=args.host,

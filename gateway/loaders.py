@@ -21,8 +21,8 @@ from gateway.access import (
     Relation,
 )
 from gateway.directory import SMALL_COLLECTIONS, Directory, Record, UserPage, record_id
-from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.jumpcloud.filters import Filter, SortKey
+from gateway.jumpcloud.resources import GraphType, Resource
 
 NeighbourLoader = DataLoader[str, list[Neighbour]]
 RecordLoader = DataLoader[str, Record | None]
@@ -85,7 +85,7 @@ def build_loaders(directory: Directory, graph: AccessGraph) -> Loaders:
             *(directory.collection(r) for r in resources), return_exceptions=True
         )
 
-    collections: DataLoader[Resource, list[Record]] = DataLoader(load_collections)  # type: ignore[arg-type]
+    collections: DataLoader[Resource, list[Record]] = DataLoader(load_collections)
 
     def record_loader(resource: Resource) -> RecordLoader:
         async def load(ids: list[str]) -> Sequence[Record | None]:

@@ -50,9 +50,7 @@ async def _one(info: Info, resource: Resource, object_id: str | None) -> Record 
     return await info.context.loaders.record(resource).load(str(object_id))
 
 
-def _collection_connection(
-    resource: Resource, make: Callable[[Record], Any]
-) -> Callable[..., Any]:
+def _collection_connection(resource: Resource, make: Callable[[Record], Any]) -> Callable[..., Any]:
     async def resolve(
         info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Any]:

@@ -109,7 +109,9 @@ class GraphQLView(GraphQL[Context, None]):
             current_tally.reset(upstream_token)
             current_cache_tally.reset(cache_token)
 
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
         response: dict[str, Any] = {"data": result.data}
         if result.errors:
             response["errors"] = [self._format(e) for e in result.errors]

@@ -16,7 +16,9 @@ def members_of(org: Org, group_id: str) -> set[str]:
 
 
 def bound(org: Org, source_type: str, source_id: str, target_type: str) -> set[str]:
-    return {t for s, i, tt, t in org.bindings if (s, i, tt) == (source_type, source_id, target_type)}
+    return {
+        t for s, i, tt, t in org.bindings if (s, i, tt) == (source_type, source_id, target_type)
+    }
 
 
 def effective(org: Org, user_id: str, target_type: str) -> dict[str, set[Via]]:

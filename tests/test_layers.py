@@ -31,8 +31,14 @@ def test_types_never_import_the_client() -> None:
 
 def test_jumpcloud_knows_nothing_of_graphql_or_starlette() -> None:
     for path in modules("jumpcloud"):
-        bad = {m for m in imports_of(path) if m.split(".")[0] in {"strawberry", "starlette", "graphql"}}
-        bad |= {m for m in imports_of(path) if m.startswith("gateway.") and not m.startswith("gateway.jumpcloud")}
+        bad = {
+            m for m in imports_of(path) if m.split(".")[0] in {"strawberry", "starlette", "graphql"}
+        }
+        bad |= {
+            m
+            for m in imports_of(path)
+            if m.startswith("gateway.") and not m.startswith("gateway.jumpcloud")
+        }
         bad.discard("gateway")
         assert not bad, f"{path.name} imports {bad}"
 
@@ -59,4 +65,5 @@ def test_cache_is_the_only_module_that_imports_aiocache() -> None:
 def test_no_module_below_types_touches_the_access_graph_or_directory_directly() -> None:
     for path in modules("types"):
         text = path.read_text()
-        assert "AccessGraph" not in text and "Directory(" not in text, path.name
+        assert "AccessGraph" not in text, path.name
+        assert "Directory(" not in text, path.name

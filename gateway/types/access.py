@@ -91,9 +91,7 @@ def paths(user_id: str, target: GraphType, target_id: str, vias: Sequence[Via]) 
         if via is None:
             hops = [AccessHop(from_=user, to=end)]
         else:
-            group = GraphObjectRef(
-                type=GraphObjectType.USER_GROUP, jumpcloud_id=strawberry.ID(via)
-            )
+            group = GraphObjectRef(type=GraphObjectType.USER_GROUP, jumpcloud_id=strawberry.ID(via))
             hops = [AccessHop(from_=user, to=group), AccessHop(from_=group, to=end)]
         out.append(AccessPath(hops=hops, via_id=via))
     return out
@@ -140,7 +138,9 @@ async def access_connection(
         if record is not None
     ]
     return AccessConnection(
-        edges=edges, page_info=page_info(win, len(chunk), len(neighbours)), total_count=len(neighbours)
+        edges=edges,
+        page_info=page_info(win, len(chunk), len(neighbours)),
+        total_count=len(neighbours),
     )
 
 

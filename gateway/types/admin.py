@@ -48,7 +48,9 @@ async def admins_with_scope(info: Info, scope: str) -> list[Record]:
     return [a for a in admins if granting.intersection(role_ids(a, roles))]
 
 
-@strawberry.federation.type(keys=["jumpcloudId"], description="An administrator role and its scopes.")
+@strawberry.federation.type(
+    keys=["jumpcloudId"], description="An administrator role and its scopes."
+)
 class Role(Node):
     jumpcloud_id: strawberry.ID
     name: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -104,10 +105,10 @@ async def reverse_access(
     info: Info,
     target: GraphType,
     target_id: str,
-    make: Any,
+    make: Callable[[Record], Any],
     first: int | None,
     after: str | None,
-) -> Any:
+) -> AccessConnection[Any]:
     """The users who can reach one target (application or server), with their paths."""
     from gateway.access import ACCESS_BY_TARGET
 

@@ -26,7 +26,9 @@ def attributes(raw: Any) -> list[Attribute]:
     if not isinstance(raw, list):
         return []
     return [
-        Attribute(name=str(a.get("name")), value=None if a.get("value") is None else str(a["value"]))
+        Attribute(
+            name=str(a.get("name")), value=None if a.get("value") is None else str(a["value"])
+        )
         for a in raw
         if isinstance(a, dict) and a.get("name") is not None
     ]

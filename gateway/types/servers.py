@@ -69,7 +69,7 @@ class LdapServer(Node):
     ) -> AccessConnection[UserT]:
         from gateway.types.user import User
 
-        return await reverse_access(  # type: ignore[no-any-return]
+        return await reverse_access(
             info, GraphType.LDAP_SERVER, self.jumpcloud_id, User.from_record, first, after
         )
 
@@ -98,9 +98,7 @@ class RadiusServer(Node):
         )
 
     @classmethod
-    async def resolve_reference(
-        cls, info: Info, jumpcloudId: strawberry.ID
-    ) -> RadiusServer | None:
+    async def resolve_reference(cls, info: Info, jumpcloudId: strawberry.ID) -> RadiusServer | None:
         record = await info.context.loaders.record(Resource.RADIUS_SERVERS).load(str(jumpcloudId))
         return None if record is None else cls.from_record(record)
 
@@ -129,6 +127,6 @@ class RadiusServer(Node):
     ) -> AccessConnection[UserT]:
         from gateway.types.user import User
 
-        return await reverse_access(  # type: ignore[no-any-return]
+        return await reverse_access(
             info, GraphType.RADIUS_SERVER, self.jumpcloud_id, User.from_record, first, after
         )

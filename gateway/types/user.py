@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -176,10 +177,10 @@ class User(Node):
         info: Info,
         relation: Relation,
         resource: Resource,
-        make: Any,
+        make: Callable[[Record], Any],
         first: int | None,
         after: str | None,
-    ) -> Any:
+    ) -> AccessConnection[Any]:
         found = await info.context.loaders.edges(relation, GraphType.USER).load(self.jumpcloud_id)
         user_id = str(self.jumpcloud_id)
         return await access_connection(

@@ -5,9 +5,7 @@ from __future__ import annotations
 from gateway.simulator.store import Org, OrgSizes, generate_org
 
 
-def shaped_org(
-    users: int = 50, groups: int = 10, applications: int = 8, *, seed: int = 7
-) -> Org:
+def shaped_org(users: int = 50, groups: int = 10, applications: int = 8, *, seed: int = 7) -> Org:
     """The issue's measured shape: each user in 3 groups, each application bound to 2 groups,
     no direct bindings."""
     org = generate_org(

@@ -90,7 +90,8 @@ async def traversal(org: Org, user_id: str, plural: str) -> dict[str, set[str | 
         transport=httpx.ASGITransport(app=app), base_url="http://jc"
     ) as http:
         response = await http.get(
-            f"/api/v2/users/{user_id}/{plural}", params={"limit": 100},
+            f"/api/v2/users/{user_id}/{plural}",
+            params={"limit": 100},
             headers={"x-api-key": "jca_oracle"},
         )
     assert response.status_code == 200
@@ -111,9 +112,7 @@ async def traversal(org: Org, user_id: str, plural: str) -> dict[str, set[str | 
 
 def test_the_org_has_every_kind_of_grant(org: Org) -> None:
     kinds = {
-        oracle.kind(v)
-        for u in org.users
-        for v in oracle.effective(org, u, "application").values()
+        oracle.kind(v) for u in org.users for v in oracle.effective(org, u, "application").values()
     }
     assert kinds == {"DIRECT", "INDIRECT", "BOTH"}
 
@@ -232,7 +231,10 @@ async def test_access_decision_says_granted_kind_and_paths(org: Org) -> None:
       ldapServer: $l, radiusServer: $r) { granted kind paths { via { jumpcloudId } } } }"""
     async with gateway(org) as gw:
         for user_id, arg, target_id, granted in cases:
-            variables: dict[str, Any] = {"u": user_id, {"application": "a", "ldapServer": "l", "radiusServer": "r"}[arg]: target_id}
+            variables: dict[str, Any] = {
+                "u": user_id,
+                {"application": "a", "ldapServer": "l", "radiusServer": "r"}[arg]: target_id,
+            }
             decision = (await gw.query(query, variables))["access"]
             want = granted.get(target_id)
             assert decision["granted"] is bool(want)

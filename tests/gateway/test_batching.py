@@ -41,9 +41,11 @@ async def test_fifty_users_answer_is_complete() -> None:
 async def test_fifty_aliased_user_lookups_cost_one_call() -> None:
     org = shaped_org()
     ids = list(org.users)
-    query = "{ " + " ".join(
-        f'u{i}: user(jumpcloudId: "{uid}") {{ email }}' for i, uid in enumerate(ids)
-    ) + " }"
+    query = (
+        "{ "
+        + " ".join(f'u{i}: user(jumpcloudId: "{uid}") {{ email }}' for i, uid in enumerate(ids))
+        + " }"
+    )
     async with gateway(org) as gw:
         calls = await gw.calls(query)
         data = await gw.query(query)

@@ -42,8 +42,10 @@ async def test_bad_input_gets_a_stable_code_never_a_500(org: Org, query: str, co
 
 
 async def test_too_deep_a_query_is_refused_before_any_upstream_call(org: Org) -> None:
-    deep = "{ users { edges { node { groups { edges { node { members { edges { node { groups {" \
+    deep = (
+        "{ users { edges { node { groups { edges { node { members { edges { node { groups {"
         " edges { node { members { edges { node { email } } } } } } } } } } } } } } } }"
+    )
     async with gateway(org, max_depth=6) as gw:
         response = await gw.post(deep)
     assert codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]

@@ -30,9 +30,7 @@ def _app_with_most_users(org: Org) -> str:
 
 
 def _user_with_access(org: Org) -> dict[str, Any]:
-    return next(
-        u for u in org.users.values() if oracle.effective(org, u["_id"], "application")
-    )
+    return next(u for u in org.users.values() if oracle.effective(org, u["_id"], "application"))
 
 
 def check_users_groups_apps(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> None:
@@ -50,7 +48,8 @@ def check_users_groups_apps(org: Org, variables: dict[str, Any], data: dict[str,
 def check_application_groups(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> None:
     app = data["application"]
     assert _ids(app["groups"]) == {
-        i for s, i, tt, t in org.bindings
+        i
+        for s, i, tt, t in org.bindings
         if s == "user_group" and tt == "application" and t == variables["application"]
     }
     for g in app["groups"]["edges"]:
@@ -72,7 +71,9 @@ def check_admins(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> N
         admin = edge["node"]
         record = org.admins[admin["jumpcloudId"]]
         assert admin["roles"], admin["email"]
-        assert {r["jumpcloudId"] for r in admin["roles"]} == set(record.get("roles") or [record.get("role")])
+        assert {r["jumpcloudId"] for r in admin["roles"]} == set(
+            record.get("roles") or [record.get("role")]
+        )
         want_user = emails.get(admin["email"])
         assert (admin["user"] or {}).get("jumpcloudId") == want_user
 
@@ -124,7 +125,10 @@ def cases(org: Org) -> dict[str, tuple[dict[str, Any], Check]]:
         "UserAccess": ({"email": user["email"]}, check_user_access),
         "WhoCanReachApplication": ({"application": app}, check_who_can_reach),
         "AccessDecision": (
-            {"user": user["_id"], "application": next(iter(oracle.effective(org, user["_id"], "application")))},
+            {
+                "user": user["_id"],
+                "application": next(iter(oracle.effective(org, user["_id"], "application"))),
+            },
             check_decision,
         ),
     }

@@ -69,7 +69,11 @@ async def test_every_groups_members_and_applications_equal_the_store(org: Org) -
         assert group["members"]["totalCount"] == len(members)
         if not group["members"]["pageInfo"]["hasNextPage"]:
             assert {e["node"]["jumpcloudId"] for e in group["members"]["edges"]} == members
-        apps = {t for s, i, tt, t in org.bindings if s == "user_group" and i == gid and tt == "application"}
+        apps = {
+            t
+            for s, i, tt, t in org.bindings
+            if s == "user_group" and i == gid and tt == "application"
+        }
         assert {e["node"]["jumpcloudId"] for e in group["applications"]["edges"]} == apps
 
 
