@@ -7,6 +7,7 @@ import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypedDict
 
 import httpx
@@ -19,7 +20,7 @@ from starlette.routing import Route
 from gateway.access import AccessGraph
 from gateway.cache import TTLCache, credential_namespace
 from gateway.directory import RESOURCE_OF_TYPE, Directory, record_id
-from gateway.graphiql import asset_routes, graphiql_html
+from gateway.graphiql import DEFAULT_ROOT, asset_routes, graphiql_html
 from gateway.jumpcloud import errors as upstream
 from gateway.jumpcloud.client import ClientConfig, GraphType, JumpCloudClient
 from gateway.loaders import Loaders, build_loaders
@@ -114,12 +115,13 @@ def create_app(
             await client.aclose()
             await cache.close()
 
+    assets = Path(settings.graphiql_assets) if settings.graphiql_assets else DEFAULT_ROOT
     view = GraphQLView(
         build_schema(max_depth=settings.max_depth, max_aliases=settings.max_aliases),
         max_page_size=settings.max_page_size,
         metrics=metrics,
         auth_tokens=settings.auth_tokens,
-        graphiql_html=graphiql_html() if settings.graphiql else None,
+        graphiql_html=graphiql_html(assets) if settings.graphiql else None,
         clock=clock,
     )
 
@@ -146,7 +148,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
-            *(asset_routes() if settings.graphiql else []),
+            *(asset_routes(assets) if settings.graphiql else []),
         ],
         lifespan=lifespan,
     )

@@ -36,6 +36,7 @@ class Settings:
     retry_attempts: int = 5
     retry_timeout: float = 30.0
     graphiql: bool = True
+    graphiql_assets: str | None = None
     auth_tokens: tuple[str, ...] = field(default=(), repr=False)
     log_level: str = "INFO"
     access_plan: str = "auto"
@@ -61,6 +62,7 @@ class Settings:
             retry_attempts=int(_number(env, "JCGRAPH_RETRY_ATTEMPTS", 5, minimum=1)),
             retry_timeout=_number(env, "JCGRAPH_RETRY_TIMEOUT", 30.0, minimum=0.0),
             graphiql=_flag(env, "JCGRAPH_GRAPHIQL", True),
+            graphiql_assets=env.get("JCGRAPH_GRAPHIQL_ASSETS") or None,
             auth_tokens=tuple(
                 t.strip() for t in env.get("JCGRAPH_AUTH_TOKENS", "").split(",") if t.strip()
             ),
