@@ -1,0 +1,46 @@
+"""The upstream JumpCloud client: knows HTTP and JumpCloud, nothing of GraphQL or Starlette."""
+
+from gateway.jumpcloud.accounting import CallLog, Tally, current_tally
+from gateway.jumpcloud.client import ClientConfig, JumpCloudClient, Page
+from gateway.jumpcloud.errors import (
+    AuthenticationError,
+    BadRequestError,
+    InvalidQueryError,
+    JumpCloudError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    UpstreamInconsistentError,
+    UpstreamTimeoutError,
+    UpstreamUnavailableError,
+    redact,
+)
+from gateway.jumpcloud.filters import Filter, Op, SortKey, render_v1, render_v2
+from gateway.jumpcloud.resources import GraphType, Resource
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "CallLog",
+    "ClientConfig",
+    "Filter",
+    "GraphType",
+    "InvalidQueryError",
+    "JumpCloudClient",
+    "JumpCloudError",
+    "NotFoundError",
+    "Op",
+    "Page",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "Resource",
+    "SortKey",
+    "Tally",
+    "UpstreamInconsistentError",
+    "UpstreamTimeoutError",
+    "UpstreamUnavailableError",
+    "current_tally",
+    "redact",
+    "render_v1",
+    "render_v2",
+]

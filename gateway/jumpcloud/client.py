@@ -1,0 +1,303 @@
+"""The JumpCloud client: typed reads of users, groups, apps, admins, roles, servers and edges."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from gateway.jumpcloud import errors, responses
+from gateway.jumpcloud.accounting import CallLog
+from gateway.jumpcloud.config import MAX_LIMIT, ClientConfig
+from gateway.jumpcloud.filters import ApiVersion, Filter, Op, SortKey, filter_params, render_sort
+from gateway.jumpcloud.paging import collect, gather_all, inconsistent
+from gateway.jumpcloud.resources import (
+    ASSOCIATION_TARGETS,
+    FILTERABLE_RELATIONS,
+    RELATIONS,
+    Envelope,
+    GraphType,
+    Resource,
+)
+from gateway.jumpcloud.upstream import Upstream
+
+__all__ = ["ClientConfig", "GraphType", "JumpCloudClient", "Page", "Resource"]
+
+Record = dict[str, Any]
+Params = list[tuple[str, str]]
+
+# JumpCloud ids are 24-hex ObjectIds, but no spec gives a regex (API-NOTES §10): accept
+# anything that cannot change the path or the query it is placed into.
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SEARCH_USERS = "/api/search/systemusers"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list. `total` is the size of the whole (filtered) collection.
+
+    `total_exact` is False only when JumpCloud sent no count (a v2 list without the
+    x-total-count header); `total` is then the lower bound skip + len(records).
+    """
+
+    records: list[Record]
+    total: int
+    total_exact: bool = True
+
+
+class JumpCloudClient:
+    """Reads JumpCloud. One instance per API key, shared across requests; `aclose()` it."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        calls: CallLog | None = None,
+    ) -> None:
+        self.config = config
+        self.calls = calls if calls is not None else CallLog()
+        self._upstream = Upstream(config, transport, self.calls)
+
+    async def aclose(self) -> None:
+        await self._upstream.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def get(self, resource: Resource, id: str) -> Record:
+        """One object by id; NotFoundError when it does not exist."""
+        endpoint = f"GET {resource.path}/{{id}}"
+        if not resource.gettable:
+            raise errors.InvalidQueryError(
+                f"{resource.name.lower()} have no get-by-id endpoint (API-NOTES §8); "
+                "find the record in list_all instead",
+                endpoint=endpoint,
+            )
+        _check_id(id, endpoint)
+        response = await self._upstream.request("GET", f"{resource.path}/{id}", endpoint)
+        return responses.read_object(response, endpoint)
+
+    async def page(
+        self,
+        resource: Resource,
+        *,
+        skip: int = 0,
+        limit: int = 100,
+        filters: Sequence[Filter] = (),
+        sort: Sequence[SortKey] = (),
+    ) -> Page:
+        """One page; `limit` is always sent, since JumpCloud's default is 10 (API-NOTES §3)."""
+        endpoint = f"GET {resource.path}"
+        _check_window(skip, limit, endpoint)
+        params = _list_params(resource, filters, sort, endpoint)
+        records, total = await self._list(
+            "GET", resource.path, resource.envelope, endpoint, [*params, *_window(skip, limit)]
+        )
+        return _page(records, total, skip)
+
+    async def list_all(
+        self,
+        resource: Resource,
+        *,
+        filters: Sequence[Filter] = (),
+        sort: Sequence[SortKey] = (SortKey("_id"),),
+    ) -> list[Record]:
+        """Every record: the first page gives the total, the others are fetched concurrently.
+
+        Sorted on the id by default so offset paging neither skips nor repeats records (BP,
+        API-NOTES §6). A sort on `_id` or `id` is sent as the resource's own id field: `_id`
+        on v1; `id` on v2, whose lists document `sort` over the object's fields
+        (trait_sort_sort) and whose objects name their id `id` (§10). Raises
+        UpstreamInconsistentError when the pages do not add up to the total or repeat a record.
+        """
+        endpoint = f"GET {resource.path}"
+        params = _list_params(resource, filters, sort, endpoint)
+
+        async def fetch(skip: int) -> tuple[list[Record], int | None]:
+            window = _window(skip, self.config.page_size)
+            return await self._list(
+                "GET", resource.path, resource.envelope, endpoint, [*params, *window]
+            )
+
+        def key(record: Record) -> object:
+            return record.get(resource.id_field)
+
+        return await collect(fetch, self.config.page_size, endpoint, key)
+
+    async def users_by_ids(self, ids: Sequence[str]) -> list[Record]:
+        """System users by id, in the order asked; ids that do not exist are simply absent.
+
+        One `filter=_id:$in:a|b|...` call per `user_id_batch` ids, the batches concurrently.
+        """
+        endpoint = f"GET {Resource.USERS.path}"
+        wanted = list(dict.fromkeys(ids))
+        for value in wanted:
+            _check_id(value, endpoint)
+        size = self.config.user_id_batch
+        batches = [wanted[i : i + size] for i in range(0, len(wanted), size)]
+        pages = await gather_all(self._users_batch(batch, endpoint) for batch in batches)
+        found = {r.get("_id"): r for page in pages for r in page}
+        return [found[i] for i in wanted if i in found]
+
+    async def search_users(
+        self, body: Mapping[str, Any], *, skip: int = 0, limit: int = 100
+    ) -> Page:
+        """POST /api/search/systemusers: a read, so retried. limit/skip in query and body,
+        as JumpCloud's PowerShell module sends them (API-NOTES §6)."""
+        endpoint = f"POST {_SEARCH_USERS}"
+        _check_window(skip, limit, endpoint)
+        payload = {**body, "limit": limit, "skip": skip}
+        records, total = await self._list(
+            "POST", _SEARCH_USERS, Envelope.RESULTS, endpoint, _window(skip, limit), payload
+        )
+        return _page(records, total, skip)
+
+    async def graph(
+        self,
+        source: GraphType,
+        source_id: str,
+        relation: str,
+        *,
+        targets: GraphType | None = None,
+        filters: Sequence[Filter] = (),
+    ) -> list[Record]:
+        """Every result of GET /api/v2/{plural(source)}/{id}/{relation} (API-NOTES §7).
+
+        Graph lists take no sort (traversals document none), so the x-total-count total and
+        the absence of repeats are checked instead: UpstreamInconsistentError otherwise.
+        """
+        endpoint = f"GET /api/v2/{source.plural}/{{id}}/{relation}"
+        _check_relation(source, relation, targets, filters, endpoint)
+        _check_id(source_id, endpoint)
+        params: Params = [("targets", targets.value)] if targets is not None else []
+        params += _filter_params(filters, ApiVersion.V2, endpoint)
+        path = f"/api/v2/{source.plural}/{source_id}/{relation}"
+
+        async def fetch(skip: int) -> tuple[list[Record], int | None]:
+            window = _window(skip, self.config.page_size)
+            return await self._list("GET", path, Envelope.BARE, endpoint, [*params, *window])
+
+        return await collect(fetch, self.config.page_size, endpoint, _graph_key)
+
+    async def _users_batch(self, batch: list[str], endpoint: str) -> list[Record]:
+        params = filter_params([Filter("_id", Op.IN, batch)], ApiVersion.V1)
+        records, total = await self._list(
+            "GET",
+            Resource.USERS.path,
+            Envelope.RESULTS,
+            endpoint,
+            [*params, *_window(0, len(batch))],
+        )
+        if total is not None and total > len(records):
+            raise inconsistent(endpoint, f"announced {total} users for {len(batch)} ids")
+        wanted = set(batch)  # an upstream ignoring the filter must not leak other users in
+        return [r for r in records if r.get("_id") in wanted]
+
+    async def _list(
+        self,
+        method: str,
+        path: str,
+        envelope: Envelope,
+        endpoint: str,
+        params: Params,
+        json: Mapping[str, Any] | None = None,
+    ) -> tuple[list[Record], int | None]:
+        response = await self._upstream.request(method, path, endpoint, params=params, json=json)
+        return responses.read_list(response, envelope, endpoint)
+
+
+def _page(records: list[Record], total: int | None, skip: int) -> Page:
+    if total is None:
+        return Page(records, skip + len(records), total_exact=False)
+    return Page(records, total)
+
+
+def _window(skip: int, limit: int) -> Params:
+    return [("limit", str(limit)), ("skip", str(skip))]
+
+
+def _check_id(value: str, endpoint: str) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise errors.InvalidQueryError(
+            f"{value!r:.40} is not a JumpCloud id (24 hex characters)", endpoint=endpoint
+        )
+
+
+def _check_window(skip: int, limit: int, endpoint: str) -> None:
+    if skip < 0 or not 1 <= limit <= MAX_LIMIT:
+        raise errors.InvalidQueryError(
+            f"skip must be >= 0 and limit within 1..{MAX_LIMIT} (got {skip}, {limit})",
+            endpoint=endpoint,
+        )
+
+
+def _filter_params(filters: Sequence[Filter], version: ApiVersion, endpoint: str) -> Params:
+    try:
+        return filter_params(filters, version) if filters else []
+    except errors.InvalidQueryError as exc:
+        raise errors.InvalidQueryError(exc.message, endpoint=endpoint) from None
+
+
+def _list_params(
+    resource: Resource, filters: Sequence[Filter], sort: Sequence[SortKey], endpoint: str
+) -> Params:
+    params = _filter_params(filters, resource.version, endpoint)
+    if sort:
+        keys = [
+            SortKey(resource.id_field, k.descending) if k.field in ("_id", "id") else k
+            for k in sort
+        ]
+        try:
+            params.append(("sort", render_sort(keys, resource.version)))
+        except errors.InvalidQueryError as exc:
+            raise errors.InvalidQueryError(exc.message, endpoint=endpoint) from None
+    return params
+
+
+def _check_relation(
+    source: GraphType,
+    relation: str,
+    targets: GraphType | None,
+    filters: Sequence[Filter],
+    endpoint: str,
+) -> None:
+    if relation not in RELATIONS[source]:
+        allowed = ", ".join(sorted(RELATIONS[source]))
+        raise errors.InvalidQueryError(
+            f"{source.value} has no {relation!r} relation; use one of {allowed}",
+            endpoint=endpoint,
+        )
+    if relation == "associations":
+        if targets is None or targets not in ASSOCIATION_TARGETS[source]:
+            allowed = ", ".join(sorted(t.value for t in ASSOCIATION_TARGETS[source]))
+            raise errors.InvalidQueryError(
+                f"{source.value} associations need `targets`, one of {allowed} (§7)",
+                endpoint=endpoint,
+            )
+    elif targets is not None:
+        raise errors.InvalidQueryError("`targets` applies to associations only", endpoint=endpoint)
+    if filters and relation not in FILTERABLE_RELATIONS:
+        raise errors.InvalidQueryError(
+            f"{relation!r} takes no filter, only limit and skip (API-NOTES §7)", endpoint=endpoint
+        )
+
+
+def _graph_key(record: Record) -> object:
+    """Identity of a graph result: the object (traversals) or the edge's target (connections)."""
+    if "id" in record:
+        return (record.get("type"), record["id"])
+    to = record.get("to")
+    return (to.get("type"), to.get("id")) if isinstance(to, dict) else None

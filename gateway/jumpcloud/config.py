@@ -1,0 +1,32 @@
+"""Client configuration: where JumpCloud is, which key, and how hard to push it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_LIMIT = 100  # "Limited to 100" (trait_limit_limit, API-NOTES §3)
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    api_key: str = field(repr=False)
+    base_url: str = "https://console.jumpcloud.com"  # EU/IN regions are other hosts (§1)
+    org_id: str | None = None  # sent as x-org-id: multi-tenant admins need it (§2)
+    max_concurrency: int = 8  # requests in flight; never held while backing off
+    timeout: float = 10.0  # per request, seconds
+    retry_attempts: int = 5
+    retry_timeout: float = 30.0  # total seconds across attempts
+    retry_after_cap: float = 30.0  # cap for Retry-After (seconds or HTTP-date)
+    retry_wait_initial: float = 0.1
+    retry_wait_max: float = 5.0
+    retry_wait_jitter: float = 1.0
+    page_size: int = 100  # JumpCloud's maximum
+    user_id_batch: int = 100  # ids per filter=_id:$in:... call
+
+    def __post_init__(self) -> None:
+        if not self.api_key:
+            raise ValueError("api_key is empty: set the JumpCloud API key")
+        if not 1 <= self.page_size <= MAX_LIMIT or not 1 <= self.user_id_batch <= MAX_LIMIT:
+            raise ValueError(f"page_size and user_id_batch must be within 1..{MAX_LIMIT}")
+        if self.max_concurrency < 1 or self.retry_attempts < 1:
+            raise ValueError("max_concurrency and retry_attempts must be at least 1")

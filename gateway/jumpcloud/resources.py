@@ -1,0 +1,108 @@
+"""The JumpCloud collections and graph relations the client reads, with their paths and shapes."""
+
+from __future__ import annotations
+
+import enum
+
+from gateway.jumpcloud.filters import ApiVersion
+
+
+class Envelope(enum.Enum):
+    """How a list response carries its records and total (API-NOTES §4)."""
+
+    RESULTS = "results"  # v1 object {"results": [...], "totalCount": n}
+    BARE = "bare"  # v2 bare array; the total is the x-total-count response header
+    ROLES = "roles"  # v2 roles_list exception: {"totalCount": n, "results": [...]}
+
+
+class Resource(enum.Enum):
+    """A top-level collection: path, API version, list envelope and id field."""
+
+    path: str
+    version: ApiVersion
+    envelope: Envelope
+    id_field: str
+
+    USERS = ("/api/systemusers", ApiVersion.V1, Envelope.RESULTS, "_id")  # §8 systemusers_list
+    GROUPS = ("/api/v2/usergroups", ApiVersion.V2, Envelope.BARE, "id")  # §8 groups_user_list
+    APPLICATIONS = ("/api/applications", ApiVersion.V1, Envelope.RESULTS, "_id")  # §8
+    ADMINS = ("/api/users", ApiVersion.V1, Envelope.RESULTS, "_id")  # undocumented, §8
+    ROLES = ("/api/v2/roles", ApiVersion.V2, Envelope.ROLES, "id")  # §8 roles_list
+    LDAP_SERVERS = ("/api/v2/ldapservers", ApiVersion.V2, Envelope.BARE, "id")  # §8
+    RADIUS_SERVERS = ("/api/radiusservers", ApiVersion.V1, Envelope.RESULTS, "_id")  # §8
+
+    def __init__(self, path: str, version: ApiVersion, envelope: Envelope, id_field: str) -> None:
+        self.path = path
+        self.version = version
+        self.envelope = envelope
+        self.id_field = id_field
+
+    @property
+    def gettable(self) -> bool:
+        """Whether GET {path}/{id} exists: /api/users has only the undocumented list (§8)."""
+        return self is not Resource.ADMINS
+
+
+class GraphType(enum.StrEnum):
+    """The graph object types the gateway walks (V2 GraphType, API-NOTES §7)."""
+
+    USER = "user"
+    USER_GROUP = "user_group"
+    APPLICATION = "application"
+    LDAP_SERVER = "ldap_server"
+    RADIUS_SERVER = "radius_server"
+
+    @property
+    def plural(self) -> str:
+        """The path segment: /api/v2/{plural}/{id}/..."""
+        return _PLURAL[self]
+
+
+_PLURAL = {
+    GraphType.USER: "users",
+    GraphType.USER_GROUP: "usergroups",
+    GraphType.APPLICATION: "applications",
+    GraphType.LDAP_SERVER: "ldapservers",
+    GraphType.RADIUS_SERVER: "radiusservers",
+}
+
+_U, _G, _A, _L, _R = (
+    GraphType.USER,
+    GraphType.USER_GROUP,
+    GraphType.APPLICATION,
+    GraphType.LDAP_SERVER,
+    GraphType.RADIUS_SERVER,
+)
+
+# Which relations exist on which source type (API-NOTES §7 and the §9 table).
+RELATIONS: dict[GraphType, frozenset[str]] = {
+    _U: frozenset({"associations", "memberof", "applications", "ldapservers", "radiusservers"}),
+    _G: frozenset(
+        {"associations", "members", "membership", "applications", "ldapservers", "radiusservers"}
+    ),
+    _A: frozenset({"associations", "users", "usergroups"}),
+    _L: frozenset({"associations", "users", "usergroups"}),
+    _R: frozenset({"associations", "users", "usergroups"}),
+}
+
+# `targets` allowed on /associations, restricted to the types above (V2 trait_graphTargets*).
+ASSOCIATION_TARGETS: dict[GraphType, frozenset[GraphType]] = {
+    _U: frozenset({_A, _L, _R}),
+    _G: frozenset({_A, _L, _R}),
+    _A: frozenset({_U, _G}),
+    _L: frozenset({_U, _G}),
+    _R: frozenset({_U, _G}),
+}
+
+# `members` and `associations` take only limit/skip; the others also take `filter` (§7).
+FILTERABLE_RELATIONS = frozenset(
+    {
+        "membership",
+        "memberof",
+        "applications",
+        "users",
+        "usergroups",
+        "ldapservers",
+        "radiusservers",
+    }
+)
