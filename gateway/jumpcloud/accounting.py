@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -18,25 +18,32 @@ class Call:
 
 
 class CallLog:
-    """Every upstream attempt a client made, retries included, in order."""
+    """Counts of every upstream attempt a client made (retries included), and the most recent
+    attempts in order. Bounded: a long-running gateway keeps counters, not every call."""
 
-    def __init__(self) -> None:
-        self.calls: list[Call] = []
+    def __init__(self, recent: int = 1000) -> None:
+        self.calls: deque[Call] = deque(maxlen=recent)
+        self._counts: Counter[tuple[str, int]] = Counter()
+        self._total = 0
 
     def record(self, method: str, endpoint: str, status: int, elapsed: float) -> None:
         """Record one attempt; `endpoint` is a template such as "GET /api/systemusers/{id}"."""
         self.calls.append(Call(method, endpoint, status, elapsed))
+        self._counts[(endpoint, status)] += 1
+        self._total += 1
 
     @property
     def total(self) -> int:
-        return len(self.calls)
+        return self._total
 
     def counts(self) -> Counter[tuple[str, int]]:
         """Attempts by (endpoint, status)."""
-        return Counter((c.endpoint, c.status) for c in self.calls)
+        return Counter(self._counts)
 
     def clear(self) -> None:
         self.calls.clear()
+        self._counts.clear()
+        self._total = 0
 
 
 @dataclass

@@ -66,3 +66,14 @@ async def test_x_org_id_is_absent_unless_configured() -> None:
     async with fake.client() as client:
         await client.page(Resource.USERS)
     assert "x-org-id" not in fake.requests[0].headers
+
+
+def test_call_log_stays_bounded_while_counting_everything() -> None:
+    from gateway.jumpcloud.accounting import CallLog
+
+    log = CallLog(recent=10)
+    for i in range(1000):
+        log.record("GET", "GET /api/systemusers", 200 if i % 2 else 503, 0.001)
+    assert log.total == 1000
+    assert len(log.calls) == 10
+    assert log.counts()[("GET /api/systemusers", 503)] == 500
