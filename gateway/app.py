@@ -117,7 +117,11 @@ def create_app(
 
     assets = Path(settings.graphiql_assets) if settings.graphiql_assets else DEFAULT_ROOT
     view = GraphQLView(
-        build_schema(max_depth=settings.max_depth, max_aliases=settings.max_aliases),
+        build_schema(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_cost=settings.max_cost,
+        ),
         max_page_size=settings.max_page_size,
         metrics=metrics,
         auth_tokens=settings.auth_tokens,

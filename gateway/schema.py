@@ -23,6 +23,7 @@ from gateway.context import Info
 from gateway.directory import Record
 from gateway.errors import BadUserInput
 from gateway.jumpcloud.resources import GraphType, Resource
+from gateway.limits import CostLimit
 from gateway.types.access import AccessDecision, kind_of, paths
 from gateway.types.admin import Admin, Role, admins_with_scope
 from gateway.types.application import Application
@@ -235,7 +236,7 @@ ENTITY_TYPES = [User, Group, Application, Admin, Role, LdapServer, RadiusServer]
 
 
 def build_extensions(
-    *, max_depth: int, max_aliases: int
+    *, max_depth: int, max_aliases: int, max_cost: int
 ) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     """Extensions as classes or factories; validation rules are built once so the
     validation cache hits (per-request rule classes never compare equal)."""
@@ -247,6 +248,7 @@ def build_extensions(
         lambda: AddValidationRules(rules),
         ParserCache,
         ValidationCache,
+        lambda: CostLimit(max_cost=max_cost),  # after validation: needs a valid document
     ]
 
 
@@ -259,11 +261,15 @@ class GatewaySchema(strawberry.federation.Schema):
         return None
 
 
-def build_schema(*, max_depth: int = 12, max_aliases: int = 100) -> GatewaySchema:
+def build_schema(
+    *, max_depth: int = 12, max_aliases: int = 100, max_cost: int = 50_000
+) -> GatewaySchema:
     return GatewaySchema(
         query=Query,
         types=ENTITY_TYPES,
         federation_version="2.5",
-        extensions=build_extensions(max_depth=max_depth, max_aliases=max_aliases),
+        extensions=build_extensions(
+            max_depth=max_depth, max_aliases=max_aliases, max_cost=max_cost
+        ),
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -96,3 +96,17 @@ async def test_gateway_bearer_tokens_guard_the_endpoint(org: Org) -> None:
     assert denied.status_code == 401
     assert codes(denied.json()) == ["UNAUTHENTICATED"]
     assert allowed.json()["data"]["groups"]["totalCount"] == len(org.groups)
+
+
+async def test_a_query_that_could_fan_out_too_far_is_refused_before_any_call(org: Org) -> None:
+    fan_out = """query($n: Int) { users(first: 100) { edges { node { groups(first: $n) { edges {
+      node { members(first: 100) { edges { node { email } } } } } } } } } }"""
+    async with gateway(org) as gw:
+        refused = await gw.post(fan_out, {"n": 100})
+        calls = gw.log.total
+        allowed = await gw.post(fan_out, {"n": 2})
+    payload = refused.json()
+    assert codes(payload) == ["QUERY_TOO_COSTLY"]
+    assert payload["errors"][0]["extensions"]["cost"] == 100 + 100 * 100 + 100 * 100 * 100
+    assert calls == 0
+    assert "errors" not in allowed.json()
