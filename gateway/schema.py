@@ -27,7 +27,7 @@ from gateway.limits import CostLimit
 from gateway.types.access import AccessDecision, kind_of, paths
 from gateway.types.admin import Admin, Role, admins_with_scope
 from gateway.types.application import Application
-from gateway.types.common import records_list_connection, window
+from gateway.types.common import entity, records_list_connection, window
 from gateway.types.group import Group
 from gateway.types.inputs import ApplicationFilter, GroupFilter, UserFilter, UserOrder
 from gateway.types.relay import Connection, Node, connection, from_global_id
@@ -43,12 +43,6 @@ NODE_TYPES: dict[str, tuple[Resource, Callable[[Record], Node]]] = {
     "LdapServer": (Resource.LDAP_SERVERS, LdapServer.from_record),
     "RadiusServer": (Resource.RADIUS_SERVERS, RadiusServer.from_record),
 }
-
-
-async def _one(info: Info, resource: Resource, object_id: str | None) -> Record | None:
-    if object_id is None:
-        return None
-    return await info.context.loaders.record(resource).load(str(object_id))
 
 
 def _collection_connection(resource: Resource, make: Callable[[Record], Any]) -> Callable[..., Any]:
@@ -69,8 +63,7 @@ class Query:
         if type_name not in NODE_TYPES:
             raise BadUserInput(f"{id!r} is not a global id returned by this API")
         resource, make = NODE_TYPES[type_name]
-        record = await _one(info, resource, object_id)
-        return None if record is None else make(record)
+        return await entity(info, resource, object_id, make)
 
     @strawberry.field(description="System users, filtered and ordered by JumpCloud.")
     async def users(
@@ -110,8 +103,7 @@ class Query:
             user_id = await loaders.user_ids_by_email.load(email)
         elif username is not None:
             user_id = await loaders.user_ids_by_username.load(username)
-        record = await _one(info, Resource.USERS, user_id)
-        return None if record is None else User.from_record(record)
+        return await entity(info, Resource.USERS, user_id, User.from_record)
 
     @strawberry.field(description="User groups.")
     async def groups(
@@ -133,10 +125,9 @@ class Query:
         if (jumpcloud_id is None) == (name is None):
             raise BadUserInput("Give exactly one of jumpcloudId, name.")
         if jumpcloud_id is not None:
-            record = await _one(info, Resource.GROUPS, jumpcloud_id)
-        else:
-            groups = await info.context.loaders.collection(Resource.GROUPS)
-            record = next((g for g in groups if g.get("name") == name), None)
+            return await entity(info, Resource.GROUPS, jumpcloud_id, Group.from_record)
+        groups = await info.context.loaders.collection(Resource.GROUPS)
+        record = next((g for g in groups if g.get("name") == name), None)
         return None if record is None else Group.from_record(record)
 
     @strawberry.field(description="SSO applications.")
@@ -154,8 +145,7 @@ class Query:
 
     @strawberry.field(description="One application by JumpCloud id.")
     async def application(self, info: Info, jumpcloud_id: strawberry.ID) -> Application | None:
-        record = await _one(info, Resource.APPLICATIONS, jumpcloud_id)
-        return None if record is None else Application.from_record(record)
+        return await entity(info, Resource.APPLICATIONS, jumpcloud_id, Application.from_record)
 
     admins: Connection[Admin] = strawberry.field(
         resolver=_collection_connection(Resource.ADMINS, Admin.from_record),
@@ -176,13 +166,11 @@ class Query:
 
     @strawberry.field(description="One LDAP server by JumpCloud id.")
     async def ldap_server(self, info: Info, jumpcloud_id: strawberry.ID) -> LdapServer | None:
-        record = await _one(info, Resource.LDAP_SERVERS, jumpcloud_id)
-        return None if record is None else LdapServer.from_record(record)
+        return await entity(info, Resource.LDAP_SERVERS, jumpcloud_id, LdapServer.from_record)
 
     @strawberry.field(description="One RADIUS server by JumpCloud id.")
     async def radius_server(self, info: Info, jumpcloud_id: strawberry.ID) -> RadiusServer | None:
-        record = await _one(info, Resource.RADIUS_SERVERS, jumpcloud_id)
-        return None if record is None else RadiusServer.from_record(record)
+        return await entity(info, Resource.RADIUS_SERVERS, jumpcloud_id, RadiusServer.from_record)
 
     @strawberry.field(
         description=(

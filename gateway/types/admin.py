@@ -9,7 +9,7 @@ import strawberry
 from gateway.context import Info
 from gateway.directory import Record, record_id
 from gateway.jumpcloud.resources import Resource
-from gateway.types.common import records_list_connection, text
+from gateway.types.common import entity, records_list_connection, text
 from gateway.types.relay import Connection, Node, to_global_id
 
 if TYPE_CHECKING:
@@ -74,8 +74,7 @@ class Role(Node):
 
     @classmethod
     async def resolve_reference(cls, info: Info, jumpcloudId: strawberry.ID) -> Role | None:
-        record = await info.context.loaders.record(Resource.ROLES).load(str(jumpcloudId))
-        return None if record is None else cls.from_record(record)
+        return await entity(info, Resource.ROLES, jumpcloudId, cls.from_record)
 
     @strawberry.field(description="Administrators who hold this role.")
     async def admins(
@@ -119,8 +118,7 @@ class Admin(Node):
 
     @classmethod
     async def resolve_reference(cls, info: Info, jumpcloudId: strawberry.ID) -> Admin | None:
-        record = await info.context.loaders.record(Resource.ADMINS).load(str(jumpcloudId))
-        return None if record is None else cls.from_record(record)
+        return await entity(info, Resource.ADMINS, jumpcloudId, cls.from_record)
 
     @strawberry.field(description="The administrator's roles.")
     async def roles(self, info: Info) -> list[Role]:
@@ -134,7 +132,4 @@ class Admin(Node):
         from gateway.types.user import User
 
         user_id = await info.context.loaders.user_ids_by_email.load(self.email)
-        if user_id is None:
-            return None
-        record = await info.context.loaders.users.load(user_id)
-        return None if record is None else User.from_record(record)
+        return await entity(info, Resource.USERS, user_id, User.from_record)

@@ -12,7 +12,7 @@ from gateway.context import Info
 from gateway.directory import Record, record_id
 from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.types.access import AccessConnection, access_connection
-from gateway.types.common import neighbour_connection, text
+from gateway.types.common import entity, neighbour_connection, text
 from gateway.types.relay import Connection, Node, to_global_id
 
 if TYPE_CHECKING:
@@ -68,8 +68,7 @@ class Application(Node):
 
     @classmethod
     async def resolve_reference(cls, info: Info, jumpcloudId: strawberry.ID) -> Application | None:
-        record = await info.context.loaders.record(Resource.APPLICATIONS).load(str(jumpcloudId))
-        return None if record is None else cls.from_record(record)
+        return await entity(info, Resource.APPLICATIONS, jumpcloudId, cls.from_record)
 
     @strawberry.field(description="User groups bound to the application.")
     async def groups(

@@ -86,3 +86,13 @@ async def neighbour_connection(
     found = await info.context.loaders.edges(relation, side).load(object_id)
     ids = [n.id for n in found]
     return await records_connection(info, resource, ids, first, after, make)
+
+
+async def entity(
+    info: Info, resource: Resource, object_id: str | None, make: Callable[[Record], T]
+) -> T | None:
+    """One object by JumpCloud id through its loader; None when it does not exist."""
+    if object_id is None:
+        return None
+    record = await info.context.loaders.record(resource).load(str(object_id))
+    return None if record is None else make(record)

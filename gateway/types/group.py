@@ -10,7 +10,7 @@ from gateway.access import GROUP_APPLICATIONS, GROUP_LDAP, GROUP_RADIUS, MEMBERS
 from gateway.context import Info
 from gateway.directory import Record, record_id
 from gateway.jumpcloud.resources import GraphType, Resource
-from gateway.types.common import neighbour_connection, text
+from gateway.types.common import entity, neighbour_connection, text
 from gateway.types.relay import Connection, Node, to_global_id
 
 if TYPE_CHECKING:
@@ -48,8 +48,7 @@ class Group(Node):
 
     @classmethod
     async def resolve_reference(cls, info: Info, jumpcloudId: strawberry.ID) -> Group | None:
-        record = await info.context.loaders.record(Resource.GROUPS).load(str(jumpcloudId))
-        return None if record is None else cls.from_record(record)
+        return await entity(info, Resource.GROUPS, jumpcloudId, cls.from_record)
 
     @strawberry.field(description="Users who are direct members of the group.")
     async def members(

@@ -12,7 +12,7 @@ from gateway.directory import Record, record_id
 from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.types.access import AccessConnection
 from gateway.types.application import reverse_access
-from gateway.types.common import neighbour_connection, text
+from gateway.types.common import entity, neighbour_connection, text
 from gateway.types.relay import Connection, Node, to_global_id
 
 if TYPE_CHECKING:
@@ -43,8 +43,7 @@ class LdapServer(Node):
 
     @classmethod
     async def resolve_reference(cls, info: Info, jumpcloudId: strawberry.ID) -> LdapServer | None:
-        record = await info.context.loaders.record(Resource.LDAP_SERVERS).load(str(jumpcloudId))
-        return None if record is None else cls.from_record(record)
+        return await entity(info, Resource.LDAP_SERVERS, jumpcloudId, cls.from_record)
 
     @strawberry.field(description="User groups bound to the server.")
     async def groups(
@@ -99,8 +98,7 @@ class RadiusServer(Node):
 
     @classmethod
     async def resolve_reference(cls, info: Info, jumpcloudId: strawberry.ID) -> RadiusServer | None:
-        record = await info.context.loaders.record(Resource.RADIUS_SERVERS).load(str(jumpcloudId))
-        return None if record is None else cls.from_record(record)
+        return await entity(info, Resource.RADIUS_SERVERS, jumpcloudId, cls.from_record)
 
     @strawberry.field(description="User groups bound to the server.")
     async def groups(

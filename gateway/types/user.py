@@ -13,7 +13,7 @@ from gateway.context import Info
 from gateway.directory import Record, record_id
 from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.types.access import AccessConnection, access_connection
-from gateway.types.common import Attribute, attributes, neighbour_connection, text
+from gateway.types.common import Attribute, attributes, entity, neighbour_connection, text
 from gateway.types.relay import Connection, Node, to_global_id
 
 if TYPE_CHECKING:
@@ -118,10 +118,7 @@ class User(Node):
             user_id = await info.context.loaders.user_ids_by_email.load(email)
         else:
             user_id = jumpcloudId
-        if user_id is None:
-            return None
-        record = await info.context.loaders.users.load(str(user_id))
-        return None if record is None else cls.from_record(record)
+        return await entity(info, Resource.USERS, user_id, cls.from_record)
 
     @strawberry.field(description="Groups the user is a member of.")
     async def groups(
