@@ -68,7 +68,10 @@ async def gateway(org: Org, *, store_key: str = API_KEY, **settings: Any) -> Asy
         Settings(api_key=store_key, base_url="http://jumpcloud.test"), **settings
     )
     app = create_app(config, transport=transport, clock=clock)
-    async with LifespanManager(app) as manager, httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=manager.app), base_url="http://gateway.test"
-    ) as http:
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://gateway.test"
+        ) as http,
+    ):
         yield Harness(org=org, log=log, faults=faults, clock=clock, http=http, app=app)

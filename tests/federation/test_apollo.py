@@ -17,16 +17,8 @@ import httpx
 import pytest
 
 from gateway.simulator.store import Org, demo_org
-from tests.federation.apollo import (
-    HERE,
-    REPO_ROOT,
-    compose,
-    free_port,
-    healthy,
-    printed_ready,
-    require_node,
-    running,
-)
+from tests.federation.apollo import HERE, REPO_ROOT, compose, printed_ready, require_node
+from tests.processes import free_port, healthy, running
 
 HR_DEPARTMENTS = ["People Operations", "Finance", "Platform", "Field Sales", "Research"]
 
