@@ -1,0 +1,60 @@
+"""Per-request overhead of a small warm query, with and without the parser/validation caches.
+
+Run: .venv/bin/python -m bench.request_overhead
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+from unittest import mock
+
+from strawberry.extensions import ParserCache, ValidationCache
+
+import gateway.app
+from gateway.schema import build_schema
+from gateway.simulator.store import OrgSizes, generate_org
+from tests.harness import gateway as gateway_over
+
+QUERY = "{ groups(first: 5) { totalCount edges { node { name } } } }"
+ROUNDS, PER_ROUND = 5, 400
+
+
+def without_caches(**kwargs: Any) -> Any:
+    schema = build_schema(**kwargs)
+    schema.extensions = [e for e in schema.extensions if e not in (ParserCache, ValidationCache)]
+    return schema
+
+
+async def per_request_ms(make_schema: Callable[..., Any]) -> list[float]:
+    org = generate_org(OrgSizes(users=50, groups=10, applications=5), seed=1)
+    with mock.patch.object(gateway.app, "build_schema", make_schema):
+        async with gateway_over(org) as gw:
+            await gw.query(QUERY)  # warm the TTL cache: measure the GraphQL layer only
+            samples = []
+            for _ in range(PER_ROUND):
+                started = time.perf_counter()
+                await gw.query(QUERY)
+                samples.append((time.perf_counter() - started) * 1000)
+            return samples
+
+
+async def main() -> None:
+    cached: list[float] = []
+    uncached: list[float] = []
+    for _ in range(ROUNDS):  # alternate, so drift on a noisy machine hits both alike
+        cached += await per_request_ms(build_schema)
+        uncached += await per_request_ms(without_caches)
+    c, u = statistics.median(cached), statistics.median(uncached)
+    print("| schema | requests | median ms/request |")
+    print("| --- | ---: | ---: |")
+    print(f"| parser + validation caches on | {len(cached)} | {c:.3f} |")
+    print(f"| caches off | {len(uncached)} | {u:.3f} |")
+    print(f"\nratio off / on: {u / c:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
