@@ -47,6 +47,10 @@ class Neighbour:
         return cls(str(raw[0]), tuple(raw[1]))
 
 
+Pieces = list[Neighbour] | BaseException
+"""One object's neighbours, or why they could not be read."""
+
+
 @dataclass(frozen=True)
 class Read:
     """How JumpCloud lists the neighbours of one object of a side."""
@@ -191,12 +195,13 @@ class AccessGraph:
 
     async def neighbours(
         self, relation: Relation, side: GraphType, ids: Sequence[str]
-    ) -> dict[str, list[Neighbour]]:
-        """Neighbours of each id (an object of `side`) across `relation`."""
+    ) -> dict[str, Pieces]:
+        """Neighbours of each id (an object of `side`) across `relation`; a key whose read
+        failed maps to its exception, so it fails alone."""
         wanted = list(dict.fromkeys(ids))
         keys = {i: self._key(relation, side, i) for i in wanted}
         cached = await self._cache.peek_many(list(keys.values()))
-        result = {
+        result: dict[str, Pieces] = {
             i: [Neighbour.from_json(n) for n in cached[k]] for i, k in keys.items() if k in cached
         }
         missing = [i for i in wanted if i not in result]
@@ -205,44 +210,49 @@ class AccessGraph:
         other = relation.other(side)
         if other != GraphType.USER and self._plan != "per-key":
             others = await self._members_of(other)
-            other_keys = [self._key(relation, other, o) for o in others]
-            warm = await self._cache.peek_many(other_keys, count=False)
-            index_warm = len(warm) == len(others)
-            if self._plan == "index" or index_warm or len(others) < len(missing):
+            warm = await self._cache.peek_many(
+                [self._key(relation, other, o) for o in others], count=False
+            )
+            if self._plan == "index" or len(warm) == len(others) or len(others) < len(missing):
+                # Answers derived from the index are not written back as pieces of this side:
+                # they would look fresher than the pieces they came from.
                 index = await self._index(relation, other, others)
-                filled = {i: index.get(i, []) for i in missing}
-                await self._cache.write_many(
-                    {keys[i]: [n.to_json() for n in v] for i, v in filled.items()}
-                )
-                result.update(filled)
+                for i in missing:
+                    result[i] = index if isinstance(index, BaseException) else index.get(i, [])
                 return result
         result.update(await self.pieces(relation, side, missing))
         return result
 
     async def pieces(
         self, relation: Relation, side: GraphType, ids: Sequence[str]
-    ) -> dict[str, list[Neighbour]]:
+    ) -> dict[str, Pieces]:
         """Per-key reads: one upstream read (all pages) per object not in the cache."""
         read = relation.read(side)
         want = relation.other(side)
         by_key = {self._key(relation, side, i): i for i in ids}
 
-        async def fetch(keys: list[str]) -> dict[str, Any]:
-            async def one(key: str) -> tuple[str, Any]:
-                object_id = by_key[key]
-                records = await self._client.graph(
-                    read.source, object_id, read.relation, targets=read.targets
-                )
-                return key, [n.to_json() for n in parse_neighbours(records, object_id, want)]
+        async def one(key: str) -> Any:
+            object_id = by_key[key]
+            records = await self._client.graph(
+                read.source, object_id, read.relation, targets=read.targets
+            )
+            return [n.to_json() for n in parse_neighbours(records, object_id, want)]
 
-            return dict(await asyncio.gather(*(one(k) for k in keys)))
+        async def fetch(keys: list[str]) -> dict[str, Any]:
+            found = await asyncio.gather(*(one(k) for k in keys), return_exceptions=True)
+            return dict(zip(keys, found, strict=True))
 
         loaded = await self._cache.load_many(list(by_key), fetch)
-        return {by_key[k]: [Neighbour.from_json(n) for n in v] for k, v in loaded.items()}
+        return {
+            by_key[k]: v if isinstance(v, BaseException) else [Neighbour.from_json(n) for n in v]
+            for k, v in loaded.items()
+        }
 
     async def _index(
         self, relation: Relation, side: GraphType, ids: Sequence[str]
-    ) -> dict[str, list[Neighbour]]:
+    ) -> dict[str, list[Neighbour]] | BaseException:
+        """All pieces of `side`, inverted; the first failed piece instead, since an index
+        with a hole in it would answer wrongly."""
         started = time.perf_counter()
         tally = Tally()
         token = current_tally.set(tally)
@@ -272,4 +282,9 @@ class AccessGraph:
             )
             if self._on_index_build is not None:
                 self._on_index_build(build)
-        return invert(pieces)
+        complete: dict[str, list[Neighbour]] = {}
+        for owner, found in pieces.items():
+            if isinstance(found, BaseException):
+                return found
+            complete[owner] = found
+        return invert(complete)

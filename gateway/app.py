@@ -135,7 +135,7 @@ def create_app(
     async def readyz(request: Request) -> Response:
         services: Services = request.state.services
         try:
-            await services.cache.peek_many(["readyz"], count=False)
+            await services.cache.ping()
         except Exception as exc:  # the cache backend (Redis) is down
             return JSONResponse(
                 {"status": "unavailable", "reason": f"cache: {type(exc).__name__}"},

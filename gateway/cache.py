@@ -8,7 +8,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -70,6 +70,7 @@ class CacheStats:
     stale_served: int = 0
     loads: int = 0
     coalesced: int = 0
+    backend_errors: int = 0
 
 
 def credential_namespace(org_id: str | None, api_key: str | None) -> str:
@@ -103,7 +104,8 @@ class TTLCache:
         self.stale_ttl = stale_ttl
         self._stale_on = stale_on
         self._clock = clock
-        self._inflight: dict[str, asyncio.Future[JSON]] = {}
+        self._inflight: dict[str, asyncio.Future[_Outcome]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self.stats = CacheStats()
 
     @classmethod
@@ -153,10 +155,19 @@ class TTLCache:
     def _key(self, key: str) -> str:
         return self._namespace + key
 
+    async def ping(self) -> None:
+        """Raise when the backend does not answer (readiness)."""
+        await self._backend.exists(self._key("ping"))
+
     async def _read(self, keys: Sequence[str]) -> dict[str, Entry]:
         if not keys:
             return {}
-        raw = await self._backend.multi_get([self._key(k) for k in keys])
+        try:
+            raw = await self._backend.multi_get([self._key(k) for k in keys])
+        except Exception as exc:  # a cache outage must not fail reads JumpCloud can answer
+            self.stats.backend_errors += 1
+            log.warning("cache read failed, reading upstream: %s", type(exc).__name__)
+            return {}
         found: dict[str, Entry] = {}
         for key, item in zip(keys, raw, strict=True):
             if isinstance(item, dict) and "v" in item and "t" in item:
@@ -164,12 +175,16 @@ class TTLCache:
         return found
 
     async def write_many(self, values: Mapping[str, JSON]) -> None:
-        """Store fresh values (also used to fill entries a wider read brought in)."""
+        """Store fresh values; a backend failure is logged and counted, never raised."""
         if not values:
             return
         now = self._clock()
         pairs = [(self._key(k), {"v": v, "t": now}) for k, v in values.items()]
-        await self._backend.multi_set(pairs, ttl=max(1, int(self.ttl + self.stale_ttl)))
+        try:
+            await self._backend.multi_set(pairs, ttl=max(1, int(self.ttl + self.stale_ttl)))
+        except Exception as exc:
+            self.stats.backend_errors += 1
+            log.warning("cache write failed: %s", type(exc).__name__)
 
     async def peek_many(self, keys: Sequence[str], *, count: bool = True) -> dict[str, JSON]:
         """Fresh values, never a load; `count=False` for a planner's look that serves nothing."""
@@ -185,26 +200,33 @@ class TTLCache:
         return {k: e.value for k, e in fresh.items()}
 
     async def load(self, key: str, fetch: Callable[[], Awaitable[JSON]]) -> JSON:
+        """One value; raises what the fetch raised (or the stale value, see the class)."""
+
         async def fetch_one(missing: list[str]) -> dict[str, JSON]:
             return {key: await fetch()}
 
-        return (await self.load_many([key], fetch_one))[key]
+        value = (await self.load_many([key], fetch_one))[key]
+        if isinstance(value, BaseException):
+            raise value
+        return value
 
     async def load_many(
         self,
         keys: Iterable[str],
-        fetch: Callable[[list[str]], Awaitable[Mapping[str, JSON]]],
-    ) -> dict[str, JSON]:
+        fetch: Callable[[list[str]], Awaitable[Mapping[str, JSON | BaseException]]],
+    ) -> dict[str, JSON | BaseException]:
         """Values for `keys`: fresh ones from the cache, the rest from one `fetch(missing)`.
 
-        `fetch` may leave a key out (it does not exist upstream); such keys are absent from
-        the result and are not cached.
+        `fetch` may leave a key out (it does not exist upstream: absent from the result, not
+        cached) or map it to an exception (that key failed: the exception is its value here,
+        so one failing key never fails the others). A fetch that raises fails every key it
+        was asked for, except those served stale.
         """
         wanted = list(dict.fromkeys(keys))
         tally = current_cache_tally.get()
         now = self._clock()
         entries = await self._read(wanted)
-        result: dict[str, JSON] = {}
+        result: dict[str, JSON | BaseException] = {}
         expired: dict[str, Entry] = {}
         for key in wanted:
             entry = entries.get(key)
@@ -223,87 +245,75 @@ class TTLCache:
         if tally is not None:
             tally.misses += len(missing)
 
-        joined = {k: self._inflight[k] for k in missing if k in self._inflight}
-        mine = [k for k in missing if k not in joined]
-        self.stats.coalesced += len(joined)
+        futures = {k: self._inflight[k] for k in missing if k in self._inflight}
+        self.stats.coalesced += len(futures)
+        mine = [k for k in missing if k not in futures]
         if mine:
-            await self._fetch_into(mine, fetch, expired, result)
-        for key, future in joined.items():
-            try:
-                value = await asyncio.shield(future)
-            except _Absent:
+            loop = asyncio.get_running_loop()
+            own = {k: loop.create_future() for k in mine}
+            self._inflight.update(own)
+            futures.update(own)
+            # The load runs in a task of its own: a caller that is cancelled (graphql-core
+            # cancels sibling fields) must not cancel it for the others waiting on it.
+            task = asyncio.create_task(self._fetch(mine, fetch, expired, own))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        for key in missing:
+            outcome = await asyncio.shield(futures[key])
+            if outcome.absent:
                 continue
-            result[key] = value
+            if outcome.stale_at is not None and tally is not None:
+                tally.stale += 1
+                tally.saw(outcome.stale_at)
+            result[key] = outcome.error if outcome.error is not None else outcome.value
         return result
 
-    async def _fetch_into(
+    async def _fetch(
         self,
         keys: list[str],
-        fetch: Callable[[list[str]], Awaitable[Mapping[str, JSON]]],
+        fetch: Callable[[list[str]], Awaitable[Mapping[str, JSON | BaseException]]],
         expired: Mapping[str, Entry],
-        result: dict[str, JSON],
+        futures: Mapping[str, asyncio.Future[_Outcome]],
     ) -> None:
-        loop = asyncio.get_running_loop()
-        futures = {k: loop.create_future() for k in keys}
-        self._inflight.update(futures)
         try:
             self.stats.loads += 1
+            failure: BaseException | None = None
             try:
                 fetched = dict(await fetch(keys))
-            except self._stale_on as exc:
-                stale = {k: expired[k] for k in keys if k in expired}
-                if len(stale) != len(keys):
-                    raise
-                log.warning("serving %d stale cache entries: %s", len(stale), type(exc).__name__)
-                self._serve_stale(stale, futures, result)
-                return
-            await self.write_many({k: v for k, v in fetched.items() if k in futures})
+            except Exception as exc:
+                fetched, failure = {}, exc
+            fresh = {k: v for k, v in fetched.items() if k in futures and not _is_error(v)}
+            await self.write_many(fresh)
             for key, future in futures.items():
-                if key in fetched:
-                    result[key] = fetched[key]
-                    future.set_result(fetched[key])
+                error = fetched.get(key, failure)
+                if key in fresh:
+                    future.set_result(_Outcome(value=fresh[key]))
+                elif error is None:
+                    future.set_result(_Outcome(absent=True))
+                elif isinstance(error, self._stale_on) and key in expired:
+                    self.stats.stale_served += 1
+                    log.warning("serving a stale cache entry: %s", type(error).__name__)
+                    entry = expired[key]
+                    future.set_result(_Outcome(value=entry.value, stale_at=entry.stored_at))
                 else:
-                    future.set_exception(_Absent())
-        except BaseException as exc:
-            for future in futures.values():
-                if not future.done():
-                    future.set_exception(exc)
-            raise
+                    future.set_result(_Outcome(error=error))
         finally:
             for key, future in futures.items():
+                if not future.done():  # this task itself was cancelled (shutdown)
+                    future.set_result(_Outcome(error=RuntimeError("the load was cancelled")))
                 if self._inflight.get(key) is future:
                     del self._inflight[key]
-                if future.done() and not future.cancelled():
-                    future.exception()  # mark retrieved: joiners may have gone away
-
-    def _serve_stale(
-        self,
-        stale: Mapping[str, Entry],
-        futures: Mapping[str, asyncio.Future[JSON]],
-        result: dict[str, JSON],
-    ) -> None:
-        tally = current_cache_tally.get()
-        for key, entry in stale.items():
-            result[key] = entry.value
-            futures[key].set_result(entry.value)
-            self.stats.stale_served += 1
-            if tally is not None:
-                tally.stale += 1
-                tally.saw(entry.stored_at)
 
 
-class _Absent(Exception):
-    """Internal: the key does not exist upstream."""
+def _is_error(value: object) -> bool:
+    return isinstance(value, BaseException)
 
 
-@dataclass
-class FakeClock:
-    """An injectable clock for tests: time moves only when told to."""
+@dataclass(frozen=True)
+class _Outcome:
+    """How one key's load ended, shared by every caller waiting on it."""
 
-    now: float = field(default=1_700_000_000.0)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+    value: JSON = None
+    error: BaseException | None = None
+    absent: bool = False
+    stale_at: float | None = None

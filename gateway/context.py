@@ -15,7 +15,6 @@ from gateway.loaders import Loaders
 class Context:
     loaders: Loaders
     max_page_size: int
-    caller: str | None = None
     report_cost: bool = False
     upstream: Tally = field(default_factory=Tally)
     cache: CacheTally = field(default_factory=CacheTally)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,10 +11,12 @@ from typing import Any
 import orjson
 
 from gateway.cache import TTLCache
-from gateway.jumpcloud.client import GraphType, JumpCloudClient, Resource
-from gateway.jumpcloud.filters import Filter, Op, SortKey
+from gateway.jumpcloud.client import GraphType, JumpCloudClient, Page, Resource, is_jumpcloud_id
+from gateway.jumpcloud.errors import InvalidQueryError
+from gateway.jumpcloud.filters import ApiVersion, Filter, Op, SortKey, validate
 
 Record = dict[str, Any]
+PAGE = 100
 
 SMALL_COLLECTIONS = (
     Resource.GROUPS,
@@ -30,6 +33,14 @@ RESOURCE_OF_TYPE = {
     GraphType.LDAP_SERVER: Resource.LDAP_SERVERS,
     GraphType.RADIUS_SERVER: Resource.RADIUS_SERVERS,
 }
+
+
+def _filterable(field: str, value: str) -> bool:
+    try:
+        validate(Filter(field, Op.IN, [value]), ApiVersion.V1)
+    except InvalidQueryError:
+        return False
+    return True
 
 
 def record_id(record: Mapping[str, Any]) -> str:
@@ -65,9 +76,9 @@ class Directory:
         records: list[Record] = await self._cache.load(f"collection:{resource.name}", fetch)
         return records
 
-    async def users(self, ids: Sequence[str]) -> dict[str, Record]:
-        """Users by id; ids that do not exist are absent."""
-        by_key = {f"user:{i}": i for i in ids}
+    async def users(self, ids: Sequence[str]) -> dict[str, Record | BaseException]:
+        """Users by id; ids that do not exist (or cannot be ids) are absent."""
+        by_key = {f"user:{i}": i for i in ids if is_jumpcloud_id(i)}
 
         async def fetch(keys: list[str]) -> dict[str, Record]:
             records = await self._client.users_by_ids([by_key[k] for k in keys])
@@ -76,24 +87,27 @@ class Directory:
         found = await self._cache.load_many(list(by_key), fetch)
         return {by_key[k]: v for k, v in found.items()}
 
-    async def users_by(self, field: str, values: Sequence[str]) -> dict[str, str]:
-        """Map `field` values (email, username) to user ids; unknown values are absent."""
-        by_key = {f"user-{field}:{v}": v for v in values}
+    async def users_by(self, field: str, values: Sequence[str]) -> dict[str, str | BaseException]:
+        """Map `field` values (email, username) to user ids; unknown values are absent, and so
+        are values no v1 filter can express (checked one by one, so they fail nobody else)."""
+        by_key = {f"user-{field}:{v}": v for v in values if _filterable(field, v)}
+
+        async def chunk_ids(chunk: list[str]) -> dict[str, str]:
+            page = await self._client.page(
+                Resource.USERS,
+                limit=100,
+                filters=[Filter(field, Op.IN, chunk)],
+                sort=[SortKey("_id")],
+            )
+            await self._remember(page.records)
+            return {f"user-{field}:{r.get(field)}": record_id(r) for r in page.records}
 
         async def fetch(keys: list[str]) -> dict[str, str]:
             wanted = [by_key[k] for k in keys]
+            chunks = [wanted[i : i + 100] for i in range(0, len(wanted), 100)]
             found: dict[str, str] = {}
-            for start in range(0, len(wanted), 100):
-                chunk = wanted[start : start + 100]
-                page = await self._client.page(
-                    Resource.USERS,
-                    limit=100,
-                    filters=[Filter(field, Op.IN, chunk)],
-                    sort=[SortKey("_id")],
-                )
-                await self._remember(page.records)
-                for record in page.records:
-                    found[f"user-{field}:{record.get(field)}"] = record_id(record)
+            for part in await asyncio.gather(*(chunk_ids(c) for c in chunks)):
+                found.update(part)
             return found
 
         found = await self._cache.load_many(list(by_key), fetch)
@@ -107,12 +121,22 @@ class Directory:
             orjson.dumps([skip, limit, [repr(f) for f in filters], [repr(s) for s in sort]])
         ).hexdigest()[:24]
 
-        async def fetch() -> dict[str, Any]:
-            page = await self._client.page(
-                Resource.USERS, skip=skip, limit=limit, filters=filters, sort=sort
+        async def read(offset: int, size: int) -> Page:
+            return await self._client.page(
+                Resource.USERS, skip=offset, limit=size, filters=filters, sort=sort
             )
-            await self._remember(page.records)
-            return {"ids": [record_id(r) for r in page.records], "total": page.total}
+
+        async def fetch() -> dict[str, Any]:
+            # JumpCloud pages hold at most 100 (API-NOTES §3): a larger window is several
+            # pages, read together once the first has told the total.
+            first = await read(skip, min(limit, PAGE))
+            end = min(skip + limit, first.total)
+            rest = await asyncio.gather(
+                *(read(o, min(PAGE, end - o)) for o in range(skip + PAGE, end, PAGE))
+            )
+            records = [r for page in (first, *rest) for r in page.records]
+            await self._remember(records)
+            return {"ids": [record_id(r) for r in records], "total": first.total}
 
         raw = await self._cache.load(f"user-page:{fingerprint}", fetch)
         return UserPage(ids=list(raw["ids"]), total=int(raw["total"]))

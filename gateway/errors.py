@@ -47,8 +47,6 @@ def classify(error: GraphQLError) -> tuple[str, str | None, dict[str, Any]]:
         return original.code, str(original), original.extensions
     if isinstance(original, upstream.JumpCloudError):
         return _upstream(original)
-    if isinstance(original, (ValueError, TypeError)) and _is_argument_error(error):
-        return "BAD_USER_INPUT", str(original), {}
     return "INTERNAL_SERVER_ERROR", None, {}
 
 
@@ -73,11 +71,8 @@ def _upstream(error: upstream.JumpCloudError) -> tuple[str, str, dict[str, Any]]
         )
     if isinstance(error, upstream.NotFoundError):
         return "NOT_FOUND", "JumpCloud has no such object.", {}
+    if isinstance(error, upstream.InvalidQueryError):  # refused before it was sent
+        return "BAD_USER_INPUT", str(error), {}
     if isinstance(error, upstream.BadRequestError):
         return "BAD_USER_INPUT", f"JumpCloud refused the request: {error}", {}
     return "UPSTREAM_UNAVAILABLE", "JumpCloud did not answer; retry later.", {}
-
-
-def _is_argument_error(error: GraphQLError) -> bool:
-    # Strawberry's own argument checks (e.g. relay `first`) raise ValueError/TypeError.
-    return bool(error.path)

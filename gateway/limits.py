@@ -86,7 +86,12 @@ def _selects_edges(selection_set: SelectionSetNode) -> bool:
 
 
 class CostLimit(SchemaExtension):
-    """Runs after validation (so the document is valid) and adds QUERY_TOO_COSTLY."""
+    """Adds QUERY_TOO_COSTLY to a valid document, before execution.
+
+    It must come after ValidationCache in the extension list: that extension validates in
+    its own `on_validate` and leaves `pre_execution_errors == []` for a valid document,
+    which is what this one looks for (tests/gateway/test_errors.py fails if the order
+    changes)."""
 
     def __init__(self, *, max_cost: int, assumed_size: int = 25) -> None:
         self.max_cost = max_cost
@@ -101,7 +106,6 @@ class CostLimit(SchemaExtension):
                 for d in document.definitions
                 if isinstance(d, FragmentDefinitionNode)
             }
-            estimate = CostEstimate(fragments, context.variables or {}, self.assumed_size)
             for definition in document.definitions:
                 if not isinstance(definition, OperationDefinitionNode):
                     continue
@@ -109,6 +113,14 @@ class CostLimit(SchemaExtension):
                     definition.name is None or definition.name.value != context.operation_name
                 ):
                     continue
+                # A variable left out takes its declared default, as execution will.
+                defaults = {
+                    v.variable.name.value: int(v.default_value.value)
+                    for v in definition.variable_definitions or ()
+                    if isinstance(v.default_value, IntValueNode)
+                }
+                variables = {**defaults, **(context.variables or {})}
+                estimate = CostEstimate(fragments, variables, self.assumed_size)
                 cost = estimate.of(definition.selection_set)
                 if cost > self.max_cost:
                     error = QueryTooCostly(

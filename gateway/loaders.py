@@ -45,6 +45,7 @@ class Loaders:
     users: RecordLoader
     user_ids_by_email: DataLoader[str, str | None]
     user_ids_by_username: DataLoader[str, str | None]
+    admins_by_email: RecordLoader
     collections: DataLoader[Resource, list[Record]]
     records: dict[Resource, RecordLoader]
     neighbours: dict[tuple[str, GraphType], NeighbourLoader]
@@ -66,12 +67,12 @@ class Loaders:
 
 
 def build_loaders(directory: Directory, graph: AccessGraph) -> Loaders:
-    async def load_users(ids: list[str]) -> Sequence[Record | None]:
+    async def load_users(ids: list[str]) -> Sequence[Record | BaseException | None]:
         found = await directory.users(ids)
         return [found.get(i) for i in ids]
 
     def by_field(field: str) -> DataLoader[str, str | None]:
-        async def load(values: list[str]) -> Sequence[str | None]:
+        async def load(values: list[str]) -> Sequence[str | BaseException | None]:
             found = await directory.users_by(field, values)
             return [found.get(v) for v in values]
 
@@ -87,6 +88,12 @@ def build_loaders(directory: Directory, graph: AccessGraph) -> Loaders:
 
     collections: DataLoader[Resource, list[Record]] = DataLoader(load_collections)
 
+    async def load_admins_by_email(emails: list[str]) -> Sequence[Record | None]:
+        # Console and directory emails are matched without regard to case.
+        admins = await collections.load(Resource.ADMINS)
+        by_email = {str(a.get("email") or "").lower(): a for a in admins if a.get("email")}
+        return [by_email.get(e.lower()) for e in emails]
+
     def record_loader(resource: Resource) -> RecordLoader:
         async def load(ids: list[str]) -> Sequence[Record | None]:
             by_id = {record_id(r): r for r in await collections.load(resource)}
@@ -95,7 +102,7 @@ def build_loaders(directory: Directory, graph: AccessGraph) -> Loaders:
         return DataLoader(load)
 
     def neighbour_loader(relation: Relation, side: GraphType) -> NeighbourLoader:
-        async def load(ids: list[str]) -> Sequence[list[Neighbour]]:
+        async def load(ids: list[str]) -> Sequence[list[Neighbour] | BaseException]:
             found = await graph.neighbours(relation, side, ids)
             return [found.get(i, []) for i in ids]
 
@@ -105,6 +112,7 @@ def build_loaders(directory: Directory, graph: AccessGraph) -> Loaders:
         users=DataLoader(load_users),
         user_ids_by_email=by_field("email"),
         user_ids_by_username=by_field("username"),
+        admins_by_email=DataLoader(load_admins_by_email),
         collections=collections,
         records={r: record_loader(r) for r in SMALL_COLLECTIONS},
         neighbours={

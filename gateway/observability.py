@@ -47,6 +47,11 @@ class _StatsCollector(Collector):
         cache.add_metric(["stale"], stats.stale_served)
         cache.add_metric(["coalesced"], stats.coalesced)
         yield cache
+        errors = CounterMetricFamily(
+            "jcgraph_cache_backend_errors", "Cache backend reads or writes that failed."
+        )
+        errors.add_metric([], stats.backend_errors)
+        yield errors
 
 
 class Metrics:

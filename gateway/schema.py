@@ -21,7 +21,8 @@ from strawberry.types import ExecutionContext
 from gateway.access import ACCESS_BY_TARGET
 from gateway.context import Info
 from gateway.directory import Record
-from gateway.errors import BadUserInput
+from gateway.errors import BadUserInput, NotFound
+from gateway.jumpcloud.filters import SortKey
 from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.limits import CostLimit
 from gateway.types.access import AccessDecision, kind_of, paths
@@ -74,8 +75,6 @@ class Query:
         filter: UserFilter | None = None,
         order_by: UserOrder | None = None,
     ) -> Connection[User]:
-        from gateway.jumpcloud.filters import SortKey
-
         win = window(info, first, after)
         filters = filter.to_filters() if filter else []
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
@@ -84,7 +83,9 @@ class Query:
             return connection([], win, page.total)
         page = await info.context.loaders.user_page(win.offset, win.limit, filters, sort)
         records = await info.context.loaders.users.load_many(page.ids)
-        return connection([User.from_record(r) for r in records if r], win, page.total)
+        return connection(
+            [None if r is None else User.from_record(r) for r in records], win, page.total
+        )
 
     @strawberry.field(description="One user by JumpCloud id, email or username (give one).")
     async def user(
@@ -210,6 +211,8 @@ class Query:
         if len(targets) != 1:
             raise BadUserInput("Give exactly one of application, ldapServer, radiusServer.")
         target, target_id = targets[0]
+        if await entity(info, Resource.USERS, user, User.from_record) is None:
+            raise NotFound(f"No user has jumpcloudId {user!r}.")
         relation = ACCESS_BY_TARGET[target]
         found = await info.context.loaders.edges(relation, GraphType.USER).load(str(user))
         vias: Sequence[str | None] = next((n.via for n in found if n.id == target_id), ())

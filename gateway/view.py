@@ -78,9 +78,14 @@ class GraphQLView(GraphQL[Context, None]):
             return False
         return any(hmac.compare_digest(token.encode(), t.encode()) for t in self._auth_tokens)
 
-    @staticmethod
-    def _is_ide_page(request: Request) -> bool:
-        return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+    def _is_ide_page(self, request: Request) -> bool:
+        """Only the page itself is public; a GET that carries a query is an operation."""
+        return (
+            self._graphiql_html is not None
+            and request.method == "GET"
+            and "query" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         from starlette.responses import HTMLResponse
@@ -100,7 +105,8 @@ class GraphQLView(GraphQL[Context, None]):
         return context
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
-        context: Context = kwargs["context"]
+        request = kwargs["request"] if "request" in kwargs else args[0]
+        context: Context = request.state.jcgraph_context
         upstream_token = current_tally.set(context.upstream)
         cache_token = current_cache_tally.set(context.cache)
         try:

@@ -12,12 +12,12 @@ import httpx
 from asgi_lifespan import LifespanManager
 
 from gateway.app import create_app
-from gateway.cache import FakeClock
 from gateway.settings import Settings
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.faults import Faults
 from gateway.simulator.log import RequestLog
 from gateway.simulator.store import Org, Store
+from tests.clock import FakeClock
 
 API_KEY = "jca_test_key_9f8e7d6c5b4a"
 

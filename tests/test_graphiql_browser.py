@@ -37,7 +37,11 @@ def test_graphiql_renders_offline_from_the_gateways_own_assets(tmp_path: Path) -
     port = free_port()
     serve = [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--port", str(port)]
     with running(
-        "jcgraph", serve, cwd=REPO_ROOT, logs=tmp_path, ready=healthy(f"http://127.0.0.1:{port}/healthz")
+        "jcgraph",
+        serve,
+        cwd=REPO_ROOT,
+        logs=tmp_path,
+        ready=healthy(f"http://127.0.0.1:{port}/healthz"),
     ):
         with tempfile.TemporaryDirectory() as profile:
             dom = subprocess.run(
@@ -61,4 +65,4 @@ def test_graphiql_renders_offline_from_the_gateways_own_assets(tmp_path: Path) -
     assert "applications" in dom
     # Every asset came from the gateway itself.
     for asset in ("react.js", "react-dom.js", "graphiql.js", "graphiql.css"):
-        assert f"GET /graphiql/{asset} HTTP/1.1\" 200" in requests, requests
+        assert f'GET /graphiql/{asset} HTTP/1.1" 200' in requests, requests

@@ -229,8 +229,13 @@ def _window(skip: int, limit: int) -> Params:
     return [("limit", str(limit)), ("skip", str(skip))]
 
 
+def is_jumpcloud_id(value: object) -> bool:
+    """Whether `value` can be sent as an object id (anything else is refused unsent)."""
+    return isinstance(value, str) and _ID.match(value) is not None
+
+
 def _check_id(value: str, endpoint: str) -> None:
-    if not isinstance(value, str) or not _ID.match(value):
+    if not is_jumpcloud_id(value):
         raise errors.InvalidQueryError(
             f"{value!r:.40} is not a JumpCloud id (24 hex characters)", endpoint=endpoint
         )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import strawberry
 
-from gateway.access import Neighbour, Via
+from gateway.access import ACCESS_BY_TARGET, Neighbour, Via
 from gateway.context import Info
 from gateway.directory import Record
 from gateway.jumpcloud.resources import GraphType, Resource
@@ -149,3 +149,27 @@ class AccessDecision:
     granted: bool
     kind: AccessKind | None
     paths: list[AccessPath]
+
+
+async def reverse_access(
+    info: Info,
+    target: GraphType,
+    target_id: str,
+    make: Callable[[Record], Any],
+    first: int | None,
+    after: str | None,
+) -> AccessConnection[Any]:
+    """The users who can reach one target (application or server), with their paths."""
+    relation = ACCESS_BY_TARGET[target]
+    found = await info.context.loaders.edges(relation, target).load(target_id)
+    return await access_connection(
+        info,
+        found,
+        node_resource=Resource.USERS,
+        make=make,
+        user_of=lambda n: n.id,
+        target=target,
+        target_of=lambda n: target_id,
+        first=first,
+        after=after,
+    )

@@ -34,11 +34,6 @@ def scope_grants(held: str, wanted: str) -> bool:
     return held == wanted or (wanted.endswith(".readonly") and held == wanted[: -len(".readonly")])
 
 
-async def admins_by_email(info: Info) -> dict[str, Record]:
-    admins = await info.context.loaders.collection(Resource.ADMINS)
-    return {str(a.get("email") or "").lower(): a for a in admins if a.get("email")}
-
-
 async def admins_with_scope(info: Info, scope: str) -> list[Record]:
     roles = await info.context.loaders.collection(Resource.ROLES)
     admins = await info.context.loaders.collection(Resource.ADMINS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -11,7 +10,7 @@ from gateway.access import ACCESS_APPLICATIONS, GROUP_APPLICATIONS
 from gateway.context import Info
 from gateway.directory import Record, record_id
 from gateway.jumpcloud.resources import GraphType, Resource
-from gateway.types.access import AccessConnection, access_connection
+from gateway.types.access import AccessConnection, reverse_access
 from gateway.types.common import entity, neighbour_connection, text
 from gateway.types.relay import Connection, Node, to_global_id
 
@@ -98,29 +97,3 @@ class Application(Node):
         return await reverse_access(
             info, ACCESS_APPLICATIONS.right, self.jumpcloud_id, User.from_record, first, after
         )
-
-
-async def reverse_access(
-    info: Info,
-    target: GraphType,
-    target_id: str,
-    make: Callable[[Record], Any],
-    first: int | None,
-    after: str | None,
-) -> AccessConnection[Any]:
-    """The users who can reach one target (application or server), with their paths."""
-    from gateway.access import ACCESS_BY_TARGET
-
-    relation = ACCESS_BY_TARGET[target]
-    found = await info.context.loaders.edges(relation, target).load(target_id)
-    return await access_connection(
-        info,
-        found,
-        node_resource=Resource.USERS,
-        make=make,
-        user_of=lambda n: n.id,
-        target=target,
-        target_of=lambda n: target_id,
-        first=first,
-        after=after,
-    )

@@ -55,8 +55,7 @@ async def records_connection(
     win = window(info, first, after)
     chunk = ids[win.offset : win.offset + win.limit]
     records = await info.context.loaders.record(resource).load_many(list(chunk))
-    nodes = [make(r) for r in records if r is not None]
-    return connection(nodes, win, len(ids))
+    return connection([None if r is None else make(r) for r in records], win, len(ids))
 
 
 def records_list_connection(

@@ -105,13 +105,11 @@ class ApplicationFilter:
     active: bool | None = None
 
     def matches(self, record: Record) -> bool:
-        names = " ".join(
-            str(record.get(k) or "") for k in ("name", "displayName", "displayLabel")
-        ).lower()
+        names = [str(record.get(k) or "").lower() for k in ("name", "displayName", "displayLabel")]
         sso = record.get("sso") or {}
         return (
             (self.name is None or record.get("name") == self.name)
-            and (self.name_contains is None or self.name_contains.lower() in names)
+            and (self.name_contains is None or any(self.name_contains.lower() in n for n in names))
             and (self.sso_type is None or sso.get("type") == self.sso_type)
             and (self.active is None or bool(record.get("active")) == self.active)
         )

@@ -102,10 +102,16 @@ class Connection(Generic[NodeT]):
     total_count: int
 
 
-def connection(nodes: Sequence[NodeT], window: Window, total: int) -> Connection[NodeT]:
-    """A connection over `nodes`, the already-sliced items starting at `window.offset`."""
+def connection(nodes: Sequence[NodeT | None], window: Window, total: int) -> Connection[NodeT]:
+    """A connection over `nodes`, the sliced items starting at `window.offset`. A None (an
+    object deleted since its id was listed) gets no edge but keeps its position, so every
+    cursor still points where it says."""
     return Connection(
-        edges=[Edge(cursor=encode_cursor(window.offset + i), node=n) for i, n in enumerate(nodes)],
+        edges=[
+            Edge(cursor=encode_cursor(window.offset + i), node=n)
+            for i, n in enumerate(nodes)
+            if n is not None
+        ],
         page_info=page_info(window, len(nodes), total),
         total_count=total,
     )

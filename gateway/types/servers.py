@@ -10,8 +10,7 @@ from gateway.access import GROUP_LDAP, GROUP_RADIUS
 from gateway.context import Info
 from gateway.directory import Record, record_id
 from gateway.jumpcloud.resources import GraphType, Resource
-from gateway.types.access import AccessConnection
-from gateway.types.application import reverse_access
+from gateway.types.access import AccessConnection, reverse_access
 from gateway.types.common import entity, neighbour_connection, text
 from gateway.types.relay import Connection, Node, to_global_id
 

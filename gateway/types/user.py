@@ -194,8 +194,7 @@ class User(Node):
 
     @strawberry.field(description="The console administrator with the same email, if any.")
     async def admin(self, info: Info) -> AdminT | None:
-        from gateway.types.admin import Admin, admins_by_email
+        from gateway.types.admin import Admin
 
-        by_email = await admins_by_email(info)
-        record = by_email.get(self.email.lower())
+        record = await info.context.loaders.admins_by_email.load(self.email)
         return None if record is None else Admin.from_record(record)

@@ -89,6 +89,27 @@ async def test_a_rejected_api_key_says_which_variable_to_fix_and_never_shows_it(
         assert all(secret not in r.getMessage() for r in caplog.records)
 
 
+async def test_a_get_query_needs_the_token_even_when_it_asks_for_html(org: Org) -> None:
+    async with gateway(org, auth_tokens=("s3cret",)) as gw:
+        query = await gw.http.get(
+            "/graphql",
+            params={"query": "{ users { edges { node { email } } } }"},
+            headers={"accept": "text/html"},
+        )
+        page = await gw.http.get("/graphql", headers={"accept": "text/html"})
+    assert query.status_code == 401
+    assert "@" not in query.text
+    assert page.status_code == 200
+
+
+async def test_a_variables_default_counts_toward_the_cost(org: Org) -> None:
+    fan_out = """query($n: Int = 100) { users(first: 100) { edges { node { groups(first: $n) {
+      edges { node { members(first: 100) { edges { node { email } } } } } } } } } }"""
+    async with gateway(org) as gw:
+        refused = await gw.post(fan_out)
+    assert codes(refused.json()) == ["QUERY_TOO_COSTLY"]
+
+
 async def test_gateway_bearer_tokens_guard_the_endpoint(org: Org) -> None:
     async with gateway(org, auth_tokens=("s3cret",)) as gw:
         denied = await gw.post("{ groups { totalCount } }")
