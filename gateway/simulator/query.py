@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 Params = Sequence[tuple[str, str]]
@@ -67,6 +68,8 @@ def page(params: Params, body: Mapping[str, Any] | None = None) -> tuple[int, in
 
 def lookup(record: Record, field: str) -> Any:
     """A dotted field (``mfa.configured``) or ``_MISSING``."""
+    if "." not in field:  # the common case, without the split
+        return record.get(field, _MISSING) if isinstance(record, Mapping) else _MISSING
     value: Any = record
     for part in field.split("."):
         if not isinstance(value, Mapping) or part not in value:
@@ -157,7 +160,10 @@ def v1_clause(expression: str, *, eventually_consistent: bool = False) -> Predic
         wanted = set(terms)
 
         def match_any(record: Record) -> bool:
-            found = any(have in wanted for have in texts(lookup(record, field)))
+            value = lookup(record, field)
+            if type(value) is str:  # exactly str: text(value) is value
+                return (value in wanted) != negate
+            found = any(have in wanted for have in texts(value))
             return found != negate
 
         return match_any
@@ -173,8 +179,14 @@ _V1_KEY = re.compile(r"filter(?:\[\d*\]|\[and\]\[\d+\])?")
 _V1_OR_KEY = re.compile(r"filter\[or\]\[\d+\]")
 
 
+def match_all(record: Record) -> bool:
+    """The predicate of a request without filters; listings skip the scan when they see it."""
+    return True
+
+
 def v1_filter(params: Params, *, eventually_consistent: bool = False) -> Predicate:
-    """AND of ``filter``/``filter[N]``, and one OR group ``filter[or][N]``."""
+    """AND of ``filter``/``filter[N]``, and one OR group ``filter[or][N]``; ``match_all``
+    when there is none."""
     ands: list[Predicate] = []
     ors: list[Predicate] = []
     for key, value in params:
@@ -186,7 +198,55 @@ def v1_filter(params: Params, *, eventually_consistent: bool = False) -> Predica
             ors.append(v1_clause(value, eventually_consistent=eventually_consistent))
         else:
             raise ApiError(f"Bad Request: unsupported filter parameter {key!r}")
+    if not ands and not ors:
+        return match_all
+    if len(ands) == 1 and not ors:
+        return ands[0]
     return lambda r: all(p(r) for p in ands) and (not ors or any(p(r) for p in ors))
+
+
+def v1_id_terms(params: Params, id_key: str) -> set[str] | None:
+    """The ids an AND clause ``<id_key>:$in:a|b`` (or ``$eq``) restricts a v1 list to, so a
+    listing can look them up instead of scanning; None when no such clause. Every clause is
+    still applied to what the look-up finds (``v1_filter``), so this only narrows the scan.
+    """
+    found: set[str] | None = None
+    for key, value in params:
+        if not value or not key.startswith("filter") or not _V1_KEY.fullmatch(key):
+            continue
+        for operator in ("$in", "$eq"):
+            prefix = f"{id_key}:{operator}:"
+            if value.startswith(prefix):
+                rest = value[len(prefix) :]
+                terms = set(split_terms(rest)) if operator == "$in" else {rest}
+                found = terms if found is None else found & terms
+    return found
+
+
+def candidates(
+    records: Mapping[str, Record], ids: set[str] | None, *, any_order: bool = False
+) -> list[Record]:
+    """The records (keyed by their id) an id clause can match, in ``records``' order unless
+    ``any_order`` (the caller sorts them on the id next); all of them when ``ids`` is None."""
+    if ids is None:
+        return list(records.values())
+    if any_order:
+        return [records[i] for i in ids if i in records]
+    return [records[i] for i in filter(ids.__contains__, records)]
+
+
+def in_id_order(records: Mapping[str, Record]) -> bool:
+    """Whether records keyed by their (string) ids are stored in id order, as generated
+    orgs are: then an ascending sort on the id keeps them as they are (a C-speed check)."""
+    keys = list(records)
+    return all(type(k) is str for k in keys[:1]) and keys == sorted(keys)
+
+
+def select(rows: Iterable[Record], match: Predicate) -> list[Record]:
+    """The rows ``match`` keeps; no per-row call when the request had no filter."""
+    if match is match_all:
+        return list(rows)
+    return [r for r in rows if match(r)]
 
 
 def _v2_compare(operator: str) -> Callable[[str, str], bool] | None:
@@ -230,6 +290,10 @@ def v2_filter(params: Params, aliases: Mapping[str, str] | None = None) -> Predi
         for key, value in params
         if value and re.fullmatch(r"filter(\[\d*\])?", key)
     ]
+    if not clauses:
+        return match_all
+    if len(clauses) == 1:
+        return clauses[0]
     return lambda r: all(p(r) for p in clauses)
 
 
@@ -257,6 +321,22 @@ def _sort_key(field: str) -> Callable[[Record], tuple[int, Any]]:
     return key
 
 
+_PLAIN_TYPES = ({str}, {int}, {float}, {int, float})
+
+
+def _plain_key(records: list[Record], field: str) -> Callable[[Record], Any] | None:
+    """``itemgetter(field)`` when it orders ``records`` exactly as ``_sort_key`` does: a
+    top-level field present in every record, all strings or all numbers (not bools)."""
+    if "." in field or not records:
+        return None
+    get = itemgetter(field)
+    try:
+        values = list(map(get, records))
+    except (KeyError, TypeError):
+        return None
+    return get if set(map(type, values)) in _PLAIN_TYPES else None
+
+
 def sort_records(records: list[Record], fields: Iterable[str]) -> list[Record]:
     """Stable multi-key sort; ``-field`` is descending."""
     result = list(records)
@@ -264,7 +344,8 @@ def sort_records(records: list[Record], fields: Iterable[str]) -> list[Record]:
         descending = spec.startswith("-")
         name = spec.lstrip("-+")
         if name:
-            result.sort(key=_sort_key(name), reverse=descending)
+            key = _plain_key(result, name) or _sort_key(name)
+            result.sort(key=key, reverse=descending)
     return result
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.responses import Response
@@ -11,11 +11,15 @@ from gateway.simulator import graph
 from gateway.simulator.query import (
     Predicate,
     Record,
+    candidates,
+    in_id_order,
     page,
     parse_list,
     project,
+    select,
     sort_records,
     v1_filter,
+    v1_id_terms,
 )
 from gateway.simulator.responses import Call, find, json_response
 from gateway.simulator.search import body_fields, body_filter
@@ -23,31 +27,41 @@ from gateway.simulator.search import body_fields, body_filter
 
 def _listing(
     call: Call,
-    records: Iterable[Record],
+    records: Mapping[str, Record],
     *,
     default_sort: str = "",
     extra: Predicate | None = None,
     body: dict[str, Any] | None = None,
     fields: list[str] | None = None,
 ) -> tuple[list[Record], int]:
-    """Filter, sort, count and cut one page, the v1 way (API-NOTES §3)."""
+    """Filter, sort, count and cut one page, the v1 way (API-NOTES §3).
+
+    ``records`` are keyed by ``_id``: an ``_id:$in:`` filter looks its ids up instead of
+    scanning, and only the page's records are projected.
+    """
     limit, skip = page(call.params, body)
     match = v1_filter(call.params, eventually_consistent=call.eventually_consistent)
-    rows = [r for r in records if match(r) and (extra is None or extra(r))]
-    sort = call.query("sort") or default_sort
-    rows = sort_records(rows, parse_list(sort, " "))
+    sort = parse_list(call.query("sort") or default_sort, " ")
+    ids = v1_id_terms(call.params, "_id")
+    if ids is None and sort in (["_id"], ["+_id"]) and in_id_order(records):
+        sort = []  # a filter keeps the stored order, which is already the sort's
+    by_id = bool(sort) and sort[0].lstrip("-+") == "_id"  # ids are unique: a total order
+    rows = select(candidates(records, ids, any_order=by_id), match)
+    if extra is not None:
+        rows = [r for r in rows if extra(r)]
+    rows = sort_records(rows, sort)
     if fields is None:
         fields = parse_list(call.query("fields"), " ")
     return [project(r, fields, "_id") for r in rows[skip : skip + limit]], len(rows)
 
 
-def _v1_list(call: Call, records: Iterable[Record], **kwargs: Any) -> Response:
+def _v1_list(call: Call, records: Mapping[str, Record], **kwargs: Any) -> Response:
     results, total = _listing(call, records, **kwargs)
     return json_response({"results": results, "totalCount": total})
 
 
 async def systemusers_list(call: Call) -> Response:
-    return _v1_list(call, call.org.users.values())
+    return _v1_list(call, call.org.users)
 
 
 async def systemusers_get(call: Call) -> Response:
@@ -61,7 +75,7 @@ async def search_systemusers(call: Call) -> Response:
     fields = body_fields(body)
     groups_of = graph.index(call.org).groups_of_user
     results, total = _listing(
-        call, call.org.users.values(), extra=body_filter(body), body=body, fields=fields
+        call, call.org.users, extra=body_filter(body), body=body, fields=fields
     )
     rows = [{**r, "memberof": groups_of.get(str(r["_id"]), [])} for r in results]
     return json_response({"results": rows, "totalCount": total})
@@ -73,7 +87,7 @@ async def applications_list(call: Call) -> Response:
     The spec's ``applicationslist`` also declares a top-level ``name`` string with no
     description; what JumpCloud puts there is unknown, so this says "applications".
     """
-    results, total = _listing(call, call.org.applications.values(), default_sort="name")
+    results, total = _listing(call, call.org.applications, default_sort="name")
     return json_response({"name": "applications", "results": results, "totalCount": total})
 
 
@@ -82,7 +96,7 @@ async def applications_get(call: Call) -> Response:
 
 
 async def radius_servers_list(call: Call) -> Response:
-    return _v1_list(call, call.org.radius_servers.values())
+    return _v1_list(call, call.org.radius_servers)
 
 
 async def radius_servers_get(call: Call) -> Response:
@@ -92,4 +106,4 @@ async def radius_servers_get(call: Call) -> Response:
 async def admins_list(call: Call) -> Response:
     """``GET /api/users``: undocumented; ``{results, totalCount}`` paged with limit/skip,
     as JumpCloud's own PowerShell module reads it (API-NOTES §8 Administrators)."""
-    return _v1_list(call, call.org.admins.values())
+    return _v1_list(call, call.org.admins)

@@ -14,6 +14,7 @@ from gateway.simulator.query import (
     page,
     parse_list,
     project,
+    select,
     sort_records,
     v2_filter,
 )
@@ -65,10 +66,7 @@ def _v2_page(
 ) -> Response:
     """Filter, sort, page; the total goes in ``x-total-count`` (API-NOTES §4)."""
     limit, skip = page(call.params)
-    if filterable:
-        match = v2_filter(call.params, aliases)
-        rows = [r for r in rows if match(r)]
-    rows = list(rows)
+    rows = select(rows, v2_filter(call.params, aliases)) if filterable else list(rows)
     if sortable:
         rows = sort_records(rows, parse_list(call.query("sort"), ","))
     wanted = parse_list(call.query("fields"), ",") if fields else []

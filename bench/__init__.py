@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): run each with `.venv/bin/python -m bench.<name>`."""
