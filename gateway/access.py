@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.cache import TTLCache
+from gateway.cache import CacheTally, TTLCache, current_cache_tally
 from gateway.jumpcloud.accounting import Tally, current_tally
 from gateway.jumpcloud.client import GraphType, JumpCloudClient
 
@@ -209,19 +209,29 @@ class AccessGraph:
             return result
         other = relation.other(side)
         if other != GraphType.USER and self._plan != "per-key":
-            others = await self._members_of(other)
-            warm = await self._cache.peek_many(
-                [self._key(relation, other, o) for o in others], count=False
-            )
-            if self._plan == "index" or len(warm) == len(others) or len(others) < len(missing):
-                # Answers derived from the index are not written back as pieces of this side:
-                # they would look fresher than the pieces they came from.
-                index = await self._index(relation, other, others)
+            index_key = self._index_key(relation, side)
+            built = (await self._cache.peek_many([index_key])).get(index_key)
+            index: dict[str, list[Neighbour]] | BaseException | None = None
+            if built is not None:
+                index = {i: [Neighbour.from_json(n) for n in v] for i, v in built.items()}
+            else:
+                others = await self._members_of(other)
+                warm = await self._cache.peek_many(
+                    [self._key(relation, other, o) for o in others], count=False
+                )
+                if self._plan == "index" or len(warm) == len(others) or len(others) < len(missing):
+                    index = await self._index(relation, other, others, index_key)
+            if index is not None:
                 for i in missing:
                     result[i] = index if isinstance(index, BaseException) else index.get(i, [])
                 return result
         result.update(await self.pieces(relation, side, missing))
         return result
+
+    @staticmethod
+    def _index_key(relation: Relation, side: GraphType) -> str:
+        """The whole relation inverted, keyed by objects of `side` (built from the other)."""
+        return f"index:{relation.name}:{side.value}"
 
     async def pieces(
         self, relation: Relation, side: GraphType, ids: Sequence[str]
@@ -249,21 +259,24 @@ class AccessGraph:
         }
 
     async def _index(
-        self, relation: Relation, side: GraphType, ids: Sequence[str]
+        self, relation: Relation, side: GraphType, ids: Sequence[str], index_key: str
     ) -> dict[str, list[Neighbour]] | BaseException:
-        """All pieces of `side`, inverted; the first failed piece instead, since an index
-        with a hole in it would answer wrongly."""
+        """All pieces of `side`, inverted, and cached as one entry as old as its oldest piece;
+        the first failed piece instead, since an index with a hole in it would answer wrongly."""
         started = time.perf_counter()
-        tally = Tally()
-        token = current_tally.set(tally)
+        tally, seen = Tally(), CacheTally()
+        tokens = current_tally.set(tally), current_cache_tally.set(seen)
         try:
             pieces = await self.pieces(relation, side, ids)
         finally:
-            current_tally.reset(token)
-        outer = current_tally.get()
+            current_tally.reset(tokens[0])
+            current_cache_tally.reset(tokens[1])
+        outer, outer_seen = current_tally.get(), current_cache_tally.get()
         if outer is not None:
             outer.calls += tally.calls
             outer.by_endpoint.update(tally.by_endpoint)
+        if outer_seen is not None:
+            outer_seen.merge(seen)
         build = IndexBuild(
             relation=relation.name,
             side=side.value,
@@ -271,20 +284,25 @@ class AccessGraph:
             upstream_calls=tally.calls,
             seconds=time.perf_counter() - started,
         )
-        if build.upstream_calls:
-            log.info(
-                "index %s from %s: %d pieces, %d upstream calls, %.3fs",
-                build.relation,
-                build.side,
-                build.pieces,
-                build.upstream_calls,
-                build.seconds,
-            )
-            if self._on_index_build is not None:
-                self._on_index_build(build)
+        log.info(
+            "index %s from %s: %d pieces, %d upstream calls, %.3fs",
+            build.relation,
+            build.side,
+            build.pieces,
+            build.upstream_calls,
+            build.seconds,
+        )
+        if self._on_index_build is not None:
+            self._on_index_build(build)
         complete: dict[str, list[Neighbour]] = {}
         for owner, found in pieces.items():
             if isinstance(found, BaseException):
                 return found
             complete[owner] = found
-        return invert(complete)
+        inverted = invert(complete)
+        if not seen.stale:  # an index built on stale pieces is served once, never stored
+            await self._cache.write_many(
+                {index_key: {i: [n.to_json() for n in v] for i, v in inverted.items()}},
+                stored_at=seen.oldest_stored_at,
+            )
+        return inverted

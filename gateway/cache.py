@@ -35,6 +35,13 @@ class CacheTally:
         if self.oldest_stored_at is None or stored_at < self.oldest_stored_at:
             self.oldest_stored_at = stored_at
 
+    def merge(self, other: CacheTally) -> None:
+        self.hits += other.hits
+        self.misses += other.misses
+        self.stale += other.stale
+        if other.oldest_stored_at is not None:
+            self.saw(other.oldest_stored_at)
+
 
 current_cache_tally: contextvars.ContextVar[CacheTally | None] = contextvars.ContextVar(
     "current_cache_tally", default=None
@@ -174,11 +181,14 @@ class TTLCache:
                 found[key] = Entry(item["v"], float(item["t"]))
         return found
 
-    async def write_many(self, values: Mapping[str, JSON]) -> None:
-        """Store fresh values; a backend failure is logged and counted, never raised."""
+    async def write_many(
+        self, values: Mapping[str, JSON], *, stored_at: float | None = None
+    ) -> None:
+        """Store values as of `stored_at` (default now: a value derived from older entries
+        passes their age on); a backend failure is logged and counted, never raised."""
         if not values:
             return
-        now = self._clock()
+        now = self._clock() if stored_at is None else stored_at
         pairs = [(self._key(k), {"v": v, "t": now}) for k, v in values.items()]
         try:
             await self._backend.multi_set(pairs, ttl=max(1, int(self.ttl + self.stale_ttl)))

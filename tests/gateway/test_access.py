@@ -241,3 +241,16 @@ async def test_access_decision_says_granted_kind_and_paths(org: Org) -> None:
             assert decision["kind"] == (oracle.kind(want) if want else None)
             vias = {p["via"]["jumpcloudId"] if p["via"] else None for p in decision["paths"]}
             assert vias == (want or set())
+
+
+async def test_the_index_is_built_once_and_then_serves_every_page(org: Org) -> None:
+    async with gateway(org, access_plan="index") as gw:
+        await everyone(gw, APPLICATIONS_ONLY)
+        first = gw.log.total
+        metrics = (await gw.http.get("/metrics")).text
+        gw.clock.advance(gw.app.state.settings.cache_ttl + 1)
+        await everyone(gw, APPLICATIONS_ONLY)  # expired: read again, once
+        rebuilt = (await gw.http.get("/metrics")).text
+    assert 'jcgraph_index_builds_total{relation="access-applications"} 1.0' in metrics
+    assert 'jcgraph_index_builds_total{relation="access-applications"} 2.0' in rebuilt
+    assert gw.log.total == 2 * first
