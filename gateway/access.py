@@ -211,17 +211,16 @@ class AccessGraph:
         if other != GraphType.USER and self._plan != "per-key":
             index_key = self._index_key(relation, side)
             built = (await self._cache.peek_many([index_key])).get(index_key)
-            index: dict[str, list[Neighbour]] | BaseException | None = None
-            if built is not None:
-                index = {i: [Neighbour.from_json(n) for n in v] for i, v in built.items()}
-            else:
-                others = await self._members_of(other)
-                warm = await self._cache.peek_many(
-                    [self._key(relation, other, o) for o in others], count=False
-                )
-                if self._plan == "index" or len(warm) == len(others) or len(others) < len(missing):
-                    index = await self._index(relation, other, others, index_key)
-            if index is not None:
+            if built is not None:  # only the asked-for entries become objects
+                for i in missing:
+                    result[i] = [Neighbour.from_json(n) for n in built.get(i, ())]
+                return result
+            others = await self._members_of(other)
+            warm = await self._cache.peek_many(
+                [self._key(relation, other, o) for o in others], count=False
+            )
+            if self._plan == "index" or len(warm) == len(others) or len(others) < len(missing):
+                index = await self._index(relation, other, others, index_key)
                 for i in missing:
                     result[i] = index if isinstance(index, BaseException) else index.get(i, [])
                 return result
