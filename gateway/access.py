@@ -300,8 +300,16 @@ class AccessGraph:
             complete[owner] = found
         inverted = invert(complete)
         if not seen.stale:  # an index built on stale pieces is served once, never stored
+            # Stored whole (it answers for objects with no neighbour too) and per object, so
+            # a warm batch reads its own entries, not the whole index; all as old as the
+            # oldest piece they came from.
+            entries = {i: [n.to_json() for n in v] for i, v in inverted.items()}
+            asked = relation.other(side)
             await self._cache.write_many(
-                {index_key: {i: [n.to_json() for n in v] for i, v in inverted.items()}},
+                {
+                    index_key: entries,
+                    **{self._key(relation, asked, i): v for i, v in entries.items()},
+                },
                 stored_at=seen.oldest_stored_at,
             )
         return inverted
