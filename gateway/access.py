@@ -210,10 +210,15 @@ class AccessGraph:
         other = relation.other(side)
         if other != GraphType.USER and self._plan != "per-key":
             index_key = self._index_key(relation, side)
-            built = (await self._cache.peek_many([index_key])).get(index_key)
+            built = (await self._cache.peek_entries([index_key])).get(index_key)
             if built is not None:  # only the asked-for entries become objects
-                for i in missing:
-                    result[i] = [Neighbour.from_json(n) for n in built.get(i, ())]
+                found = {i: built.value.get(i, []) for i in missing}
+                # Objects with no neighbour were not stored per object at build time.
+                await self._cache.write_many(
+                    {keys[i]: v for i, v in found.items()}, stored_at=built.stored_at
+                )
+                for i, v in found.items():
+                    result[i] = [Neighbour.from_json(n) for n in v]
                 return result
             others = await self._members_of(other)
             warm = await self._cache.peek_many(

@@ -198,6 +198,10 @@ class TTLCache:
 
     async def peek_many(self, keys: Sequence[str], *, count: bool = True) -> dict[str, JSON]:
         """Fresh values, never a load; `count=False` for a planner's look that serves nothing."""
+        return {k: e.value for k, e in (await self.peek_entries(keys, count=count)).items()}
+
+    async def peek_entries(self, keys: Sequence[str], *, count: bool = True) -> dict[str, Entry]:
+        """Fresh entries (value and when it was stored), never a load."""
         now = self._clock()
         fresh = {k: e for k, e in (await self._read(keys)).items() if now - e.stored_at < self.ttl}
         tally = current_cache_tally.get()
@@ -207,7 +211,7 @@ class TTLCache:
                 tally.hits += len(fresh)
                 for entry in fresh.values():
                     tally.saw(entry.stored_at)
-        return {k: e.value for k, e in fresh.items()}
+        return fresh
 
     async def load(self, key: str, fetch: Callable[[], Awaitable[JSON]]) -> JSON:
         """One value; raises what the fetch raised (or the stale value, see the class)."""
