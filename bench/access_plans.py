@@ -28,7 +28,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from bench.gateway_queries import calls_text, machine, write_section
+from bench.gateway_queries import calls_text
+from bench.results import machine, write_section
 from gateway.simulator.store import Org, OrgSizes, generate_org
 from tests.harness import Harness, gateway
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import platform
-import re
 import sys
 import time
-from pathlib import Path
 
 import httpx
 
+from bench.results import machine, write_section
 from gateway.jumpcloud import ClientConfig, JumpCloudClient, Resource
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.faults import Faults
@@ -28,7 +26,6 @@ from gateway.simulator.log import RequestLog
 from gateway.simulator.store import OrgSizes, Store, generate_org
 
 SECTION = "## JumpCloud client: listing 10,000 users"
-RESULTS = Path(__file__).with_name("RESULTS.md")
 API_KEY = "jca_bench_key"
 
 
@@ -97,31 +94,21 @@ async def run(users: int, latency: float, levels: list[int]) -> str:
     return "\n".join(rows)
 
 
-def write_section(table: str, command: str, latency: float, users: int) -> None:
-    body = (
-        f"{SECTION}\n\n"
+def describe(table: str, command: str, latency: float, users: int) -> str:
+    return (
         f"Command: `{command}`\n\n"
         f"{users:,} users through `JumpCloudClient.list_all` against the in-process simulator "
         f"(`httpx.ASGITransport`) with `Faults(latency={latency})` per request, 100 per page, "
         f"sorted on `_id`. Model: ceil(99 / concurrency) x RTT + RTT with RTT = "
         f"{latency * 1000:.0f} ms (the first page gives the total, the other 99 pages run "
-        f"`max_concurrency` at a time). One run, Python {platform.python_version()} on "
-        f"{platform.machine()}.\n\n"
+        f"`max_concurrency` at a time). One run. Machine: {machine()}.\n\n"
         f"- *simulator at 0 ms*: the same listing with no simulated latency, i.e. the "
-        f"in-process simulator's own CPU time (it filters and sorts all {users:,} users on "
-        f"every page request, in the same event loop). It adds to every simulator run and "
-        f"is not client overhead.\n"
+        f"in-process simulator's own CPU time, in the same event loop. It adds to every "
+        f"simulator run and is not client overhead.\n"
         f"- *client alone*: the same client against an `httpx.MockTransport` serving "
         f"pre-built pages after a {latency * 1000:.0f} ms sleep: what the client itself "
         f"costs against the model.\n\n{table}\n"
     )
-    text = RESULTS.read_text() if RESULTS.exists() else ""
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: body + "\n", text).rstrip() + "\n"
-    else:
-        text = (text.rstrip() + "\n\n" if text.strip() else "") + body
-    RESULTS.write_text(text)
 
 
 def main() -> None:
@@ -135,7 +122,7 @@ def main() -> None:
     print(table)
     if not args.no_write:
         command = " ".join([".venv/bin/python -m bench.client_paging", *sys.argv[1:]])
-        write_section(table, command, args.latency, args.users)
+        write_section(SECTION, describe(table, command, args.latency, args.users))
 
 
 if __name__ == "__main__":

@@ -19,23 +19,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
-import re
 import statistics
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 from typing import Any
 
+from bench.results import machine, write_section
 from tests.gateway.orgs import shaped_org
 from tests.harness import gateway
 
 SECTION = "## Gateway: 50 users → groups → applications"
-RESULTS = Path(__file__).with_name("RESULTS.md")
 PLANS = ("auto", "index", "per-key")
 QUERY = """
 { users(first: 50) { edges { node { email groups { edges { node { name
@@ -117,25 +112,6 @@ async def run(latencies: list[float], runs: int) -> str:
                 f"| {calls_text(got[0].by_endpoint)} |"
             )
     return "\n".join(rows)
-
-
-def machine() -> str:
-    return (
-        f"{os.cpu_count()} cores ({platform.machine()}), noisy; Python "
-        f"{platform.python_version()}; {date.today().isoformat()}"
-    )
-
-
-def write_section(section: str, body: str) -> None:
-    """Replace `section` (up to the next `## `) in RESULTS.md, or append it."""
-    body = f"{section}\n\n{body.strip()}\n"
-    text = RESULTS.read_text() if RESULTS.exists() else ""
-    pattern = re.compile(rf"^{re.escape(section)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: body + "\n", text).rstrip() + "\n"
-    else:
-        text = (text.rstrip() + "\n\n" if text.strip() else "") + body
-    RESULTS.write_text(text)
 
 
 def describe(command: str, runs: int, table: str) -> str:
