@@ -20,6 +20,9 @@ def configure_logging(level: str) -> None:
         level=level,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # httpx logs every request URL at INFO, filter values (emails) included; the metrics
+    # count upstream requests, and the client logs each retry itself.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLevelNamesMapping()[level]))
 
 
 class _StatsCollector(Collector):

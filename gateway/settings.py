@@ -83,6 +83,8 @@ class Settings:
             raise SettingsError(
                 "JCGRAPH_CACHE_URL must start with memory://, redis:// or rediss://"
             )
+        if self.log_level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
+            raise SettingsError("JCGRAPH_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         if self.access_plan not in ("auto", "per-key", "index"):
             raise SettingsError("JCGRAPH_ACCESS_PLAN must be auto, per-key or index")
         if self.max_page_size > 1000:
