@@ -12,6 +12,7 @@ import httpx
 
 from gateway.cli import build_parser
 from gateway.simulator.cli import build_orgs
+from tests.processes import stop
 
 
 def _read_until(proc: subprocess.Popen[str], pattern: str, timeout: float) -> re.Match[str]:
@@ -49,12 +50,7 @@ def test_simulator_command_serves_the_v1_envelope_on_a_free_port() -> None:
             response = httpx.get(url, headers={"x-api-key": "jca_test"}, timeout=10)
             refused = httpx.get(url, timeout=10)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+            stop(proc, grace=10)
     assert response.status_code == 200
     body = response.json()
     assert body["totalCount"] == 200
