@@ -114,6 +114,7 @@ class JumpCloudClient:
         *,
         filters: Sequence[Filter] = (),
         sort: Sequence[SortKey] = (SortKey("_id"),),
+        fields: Sequence[str] = (),
     ) -> list[Record]:
         """Every record: the first page gives the total, the others are fetched concurrently.
 
@@ -125,6 +126,10 @@ class JumpCloudClient:
         """
         endpoint = f"GET {resource.path}"
         params = _list_params(resource, filters, sort, endpoint)
+        if fields:  # the id field always comes back: the paging check reads it
+            wanted = dict.fromkeys([resource.id_field, *fields])
+            separator = " " if resource.version is ApiVersion.V1 else ","
+            params.append(("fields", separator.join(wanted)))
 
         async def fetch(skip: int) -> tuple[list[Record], int | None]:
             window = _window(skip, self.config.page_size)
@@ -138,17 +143,27 @@ class JumpCloudClient:
         return await collect(fetch, self.config.page_size, endpoint, key)
 
     async def users_by_ids(self, ids: Sequence[str]) -> list[Record]:
-        """System users by id, in the order asked; ids that do not exist are simply absent.
+        """System users by id, in the order asked; ids that do not exist are simply absent."""
+        return await self.by_ids(Resource.USERS, ids)
 
-        One `filter=_id:$in:a|b|...` call per `user_id_batch` ids, the batches concurrently.
+    async def by_ids(self, resource: Resource, ids: Sequence[str]) -> list[Record]:
+        """v1 objects by id, in the order asked; ids that do not exist are simply absent.
+
+        One `filter=_id:$in:a|b|...` call per `user_id_batch` ids, the batches concurrently
+        (the v1 filter syntax is the same on every v1 list, API-NOTES §3).
         """
-        endpoint = f"GET {Resource.USERS.path}"
+        endpoint = f"GET {resource.path}"
+        if resource.version is not ApiVersion.V1:
+            raise errors.InvalidQueryError(
+                f"{resource.name.lower()} is a v2 list, which has no `_id:$in:` filter",
+                endpoint=endpoint,
+            )
         wanted = list(dict.fromkeys(ids))
         for value in wanted:
             _check_id(value, endpoint)
         size = self.config.user_id_batch
         batches = [wanted[i : i + size] for i in range(0, len(wanted), size)]
-        pages = await gather_all(self._users_batch(batch, endpoint) for batch in batches)
+        pages = await gather_all(self._id_batch(resource, batch, endpoint) for batch in batches)
         found = {r.get("_id"): r for page in pages for r in page}
         return [found[i] for i in wanted if i in found]
 
@@ -192,18 +207,18 @@ class JumpCloudClient:
 
         return await collect(fetch, self.config.page_size, endpoint, _graph_key)
 
-    async def _users_batch(self, batch: list[str], endpoint: str) -> list[Record]:
+    async def _id_batch(self, resource: Resource, batch: list[str], endpoint: str) -> list[Record]:
         params = filter_params([Filter("_id", Op.IN, batch)], ApiVersion.V1)
         records, total = await self._list(
             "GET",
-            Resource.USERS.path,
+            resource.path,
             Envelope.RESULTS,
             endpoint,
             [*params, *_window(0, len(batch))],
         )
         if total is not None and total > len(records):
-            raise inconsistent(endpoint, f"announced {total} users for {len(batch)} ids")
-        wanted = set(batch)  # an upstream ignoring the filter must not leak other users in
+            raise inconsistent(endpoint, f"announced {total} records for {len(batch)} ids")
+        wanted = set(batch)  # an upstream ignoring the filter must not leak other records in
         return [r for r in records if r.get("_id") in wanted]
 
     async def _list(

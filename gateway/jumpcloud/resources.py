@@ -30,6 +30,8 @@ class Resource(enum.Enum):
     ROLES = ("/api/v2/roles", ApiVersion.V2, Envelope.ROLES, "id")  # §8 roles_list
     LDAP_SERVERS = ("/api/v2/ldapservers", ApiVersion.V2, Envelope.BARE, "id")  # §8
     RADIUS_SERVERS = ("/api/radiusservers", ApiVersion.V1, Envelope.RESULTS, "_id")  # §8
+    SYSTEMS = ("/api/systems", ApiVersion.V1, Envelope.RESULTS, "_id")  # §8 systems_list
+    SYSTEM_GROUPS = ("/api/v2/systemgroups", ApiVersion.V2, Envelope.BARE, "id")  # §8
 
     def __init__(self, path: str, version: ApiVersion, envelope: Envelope, id_field: str) -> None:
         self.path = path
@@ -51,6 +53,8 @@ class GraphType(enum.StrEnum):
     APPLICATION = "application"
     LDAP_SERVER = "ldap_server"
     RADIUS_SERVER = "radius_server"
+    SYSTEM = "system"
+    SYSTEM_GROUP = "system_group"
 
     @property
     def plural(self) -> str:
@@ -64,34 +68,43 @@ _PLURAL = {
     GraphType.APPLICATION: "applications",
     GraphType.LDAP_SERVER: "ldapservers",
     GraphType.RADIUS_SERVER: "radiusservers",
+    GraphType.SYSTEM: "systems",
+    GraphType.SYSTEM_GROUP: "systemgroups",
 }
 
-_U, _G, _A, _L, _R = (
+_U, _G, _A, _L, _R, _S, _SG = (
     GraphType.USER,
     GraphType.USER_GROUP,
     GraphType.APPLICATION,
     GraphType.LDAP_SERVER,
     GraphType.RADIUS_SERVER,
+    GraphType.SYSTEM,
+    GraphType.SYSTEM_GROUP,
+)
+_TRAVERSE_FROM_USERS = frozenset(
+    {"applications", "ldapservers", "radiusservers", "systems", "systemgroups"}
 )
 
 # Which relations exist on which source type (API-NOTES §7 and the §9 table).
 RELATIONS: dict[GraphType, frozenset[str]] = {
-    _U: frozenset({"associations", "memberof", "applications", "ldapservers", "radiusservers"}),
-    _G: frozenset(
-        {"associations", "members", "membership", "applications", "ldapservers", "radiusservers"}
-    ),
+    _U: frozenset({"associations", "memberof"}) | _TRAVERSE_FROM_USERS,
+    _G: frozenset({"associations", "members", "membership"}) | _TRAVERSE_FROM_USERS,
     _A: frozenset({"associations", "users", "usergroups"}),
     _L: frozenset({"associations", "users", "usergroups"}),
-    _R: frozenset({"associations", "users", "usergroups"}),
+    _R: frozenset({"associations", "users", "usergroups", "systemgroups"}),
+    _S: frozenset({"associations", "memberof", "users", "usergroups"}),
+    _SG: frozenset({"associations", "members", "membership", "users", "usergroups"}),
 }
 
 # `targets` allowed on /associations, restricted to the types above (V2 trait_graphTargets*).
 ASSOCIATION_TARGETS: dict[GraphType, frozenset[GraphType]] = {
-    _U: frozenset({_A, _L, _R}),
-    _G: frozenset({_A, _L, _R}),
+    _U: frozenset({_A, _L, _R, _S, _SG}),
+    _G: frozenset({_A, _L, _R, _S, _SG}),
     _A: frozenset({_U, _G}),
     _L: frozenset({_U, _G}),
-    _R: frozenset({_U, _G}),
+    _R: frozenset({_U, _G, _SG}),
+    _S: frozenset({_U, _G}),
+    _SG: frozenset({_U, _G, _R}),
 }
 
 # `members` and `associations` take only limit/skip; the others also take `filter` (§7).
@@ -104,5 +117,7 @@ FILTERABLE_RELATIONS = frozenset(
         "usergroups",
         "ldapservers",
         "radiusservers",
+        "systems",
+        "systemgroups",
     }
 )
