@@ -1,18 +1,19 @@
-"""The access graph: relations, their cached pieces, the read planner and path semantics.
+"""The access graph: neighbour pieces, the read planner and path semantics.
 
-An edge relation links a left object (a user or a user group) to a right object (a group,
-an application, an LDAP or RADIUS server). JumpCloud answers "the neighbours of one object"
-from either side, one call per object (plus pages). A *piece* is that answer for one
-object, cached on its own. The *index* of a relation seen from one side is the set of all
-pieces of the other side, inverted; it is worth reading when the other side's collection
-is smaller than the batch asking (DESIGN §5.3): k users asking for their groups cost k
-calls per user, or one call per group through the index.
+A relation of the graph model links a left kind to a right kind (users to groups, groups
+to applications, users to the systems they can log into). JumpCloud answers "the
+neighbours of one object" from either side, one call per object (plus pages). A *piece*
+is that answer for one object, cached on its own. The *index* of a relation seen from one
+side is the set of all pieces of the other side, inverted; it is worth reading when the
+other side's collection is smaller than the batch asking (DESIGN §5.3): k users asking for
+their groups cost k calls, or one call per group through the index.
 
-Effective relations (user → application / LDAP / RADIUS) use JumpCloud's traversal
-endpoints, whose `paths` say how each access is granted: a path with no user group on it
-is a direct binding, a path through a user group is a grant via that group
-(API-NOTES §7). Pieces keep, per neighbour, the list of groups it is reached through
-(`None` for a direct binding), so both sides and both plans answer alike.
+Effective relations (user → application, LDAP, RADIUS, system) use JumpCloud's traversal
+endpoints, whose `paths` say how each access is granted (API-NOTES §7): each path becomes a
+*route*, the objects it passes between its two ends, in order (`()` for a direct binding;
+`(user_group g)`; `(system_group s)`; `(user_group g, system_group s)`). A route read from
+the other side is the same route reversed, so both sides and both plans answer alike.
+Traversals to systems also carry `compiledAttributes`, of which the gateway keeps `sudo`.
 """
 
 from __future__ import annotations
@@ -26,133 +27,109 @@ from typing import Any
 
 from gateway.cache import CacheTally, TTLCache, current_cache_tally
 from gateway.jumpcloud.accounting import Tally, current_tally
-from gateway.jumpcloud.client import GraphType, JumpCloudClient
+from gateway.jumpcloud.client import JumpCloudClient
+from gateway.model import AccessPlan, GraphType, Kind, Relation
 
 log = logging.getLogger("gateway.access")
 
-Via = str | None
-"""The user group a grant goes through, or None for a direct binding."""
+Step = tuple[str, str]
+"""An object on a route: (JumpCloud graph type, id)."""
+Route = tuple[Step, ...]
+"""The objects a path passes between its two ends, in order; () for a direct edge."""
+DIRECT: Route = ()
 
 
 @dataclass(frozen=True)
 class Neighbour:
+    """One object across a relation, the routes it is reached by, and (for access to
+    systems) the compiled attributes of those routes."""
+
     id: str
-    via: tuple[Via, ...] = (None,)
+    routes: tuple[Route, ...] = (DIRECT,)
+    attributes: Mapping[str, Any] | None = None
 
     def to_json(self) -> list[Any]:
-        return [self.id, list(self.via)]
+        return [self.id, [[list(step) for step in route] for route in self.routes], self.attributes]
 
     @classmethod
     def from_json(cls, raw: Sequence[Any]) -> Neighbour:
-        return cls(str(raw[0]), tuple(raw[1]))
+        routes = tuple(tuple((str(t), str(i)) for t, i in route) for route in raw[1])
+        return cls(str(raw[0]), routes, raw[2])
+
+    def reversed(self, owner: str) -> Neighbour:
+        """This edge seen from the other end: `owner` reached by the reversed routes."""
+        return Neighbour(owner, _ordered(r[::-1] for r in self.routes), self.attributes)
 
 
 Pieces = list[Neighbour] | BaseException
 """One object's neighbours, or why they could not be read."""
 
 
-@dataclass(frozen=True)
-class Read:
-    """How JumpCloud lists the neighbours of one object of a side."""
-
-    source: GraphType
-    relation: str
-    targets: GraphType | None = None
-
-
-@dataclass(frozen=True)
-class Relation:
-    name: str
-    left: GraphType
-    right: GraphType
-    left_read: Read
-    right_read: Read
-    effective: bool = False
-
-    def other(self, side: GraphType) -> GraphType:
-        if side == self.left:
-            return self.right
-        if side == self.right:
-            return self.left
-        raise ValueError(f"{side} is not a side of {self.name}")
-
-    def read(self, side: GraphType) -> Read:
-        return self.left_read if side == self.left else self.right_read
-
-
-U, G = GraphType.USER, GraphType.USER_GROUP
-APP, LDAP, RADIUS = GraphType.APPLICATION, GraphType.LDAP_SERVER, GraphType.RADIUS_SERVER
-
-MEMBERSHIP = Relation("membership", U, G, Read(U, "memberof"), Read(G, "members"))
-GROUP_APPLICATIONS = Relation(
-    "group-applications", G, APP, Read(G, "associations", APP), Read(APP, "associations", G)
-)
-GROUP_LDAP = Relation(
-    "group-ldap", G, LDAP, Read(G, "associations", LDAP), Read(LDAP, "associations", G)
-)
-GROUP_RADIUS = Relation(
-    "group-radius", G, RADIUS, Read(G, "associations", RADIUS), Read(RADIUS, "associations", G)
-)
-ACCESS_APPLICATIONS = Relation(
-    "access-applications", U, APP, Read(U, "applications"), Read(APP, "users"), effective=True
-)
-ACCESS_LDAP = Relation(
-    "access-ldap", U, LDAP, Read(U, "ldapservers"), Read(LDAP, "users"), effective=True
-)
-ACCESS_RADIUS = Relation(
-    "access-radius", U, RADIUS, Read(U, "radiusservers"), Read(RADIUS, "users"), effective=True
-)
-ACCESS_BY_TARGET = {APP: ACCESS_APPLICATIONS, LDAP: ACCESS_LDAP, RADIUS: ACCESS_RADIUS}
-
-
 def parse_neighbours(
-    records: Iterable[Mapping[str, Any]], source_id: str, want: GraphType
+    records: Iterable[Mapping[str, Any]], source_id: str, want: GraphType, *, attributes: bool
 ) -> list[Neighbour]:
     """Neighbours of `source_id` of type `want` from GraphConnection or GraphObjectWithPaths."""
-    found: dict[str, set[Via]] = {}
+    found: dict[str, set[Route]] = {}
+    compiled: dict[str, Mapping[str, Any]] = {}
     for record in records:
         if "paths" in record:  # GraphObjectWithPaths
             if record.get("type") != want.value:
                 continue
             target = str(record["id"])
-            vias = found.setdefault(target, set())
+            routes = found.setdefault(target, set())
             for path in record.get("paths") or [[]]:
-                vias.add(_via(path, source_id, target))
+                routes.add(_route(path, source_id, target))
+            kept = _access_attributes(record.get("compiledAttributes")) if attributes else None
+            if kept:
+                compiled[target] = kept
         else:  # GraphConnection: the end that is not the source
             end = record.get("to") or {}
             if end.get("id") == source_id and record.get("from"):
                 end = record["from"]
             if end.get("type") != want.value or not end.get("id"):
                 continue
-            found.setdefault(str(end["id"]), set()).add(None)
-    return [Neighbour(i, _ordered(v)) for i, v in sorted(found.items())]
+            found.setdefault(str(end["id"]), set()).add(DIRECT)
+    return [Neighbour(i, _ordered(r), compiled.get(i)) for i, r in sorted(found.items())]
 
 
-def _via(path: Iterable[Mapping[str, Any]], source_id: str, target_id: str) -> Via:
+def _route(path: Iterable[Mapping[str, Any]], source_id: str, target_id: str) -> Route:
+    """The objects a path passes, in path order, without its two ends."""
+    steps: list[Step] = []
     for edge in path:
         for end in (edge.get("from"), edge.get("to")):
-            if end and end.get("type") == G.value and end.get("id") not in (source_id, target_id):
-                return str(end["id"])
-    return None
+            if not end or end.get("id") in (source_id, target_id, None):
+                continue
+            step = (str(end.get("type")), str(end["id"]))
+            if step not in steps:
+                steps.append(step)
+    return tuple(steps)
 
 
-def _ordered(vias: Iterable[Via]) -> tuple[Via, ...]:
-    return tuple(sorted(vias, key=lambda v: (v is not None, v or "")))
+def _access_attributes(raw: Any) -> Mapping[str, Any] | None:
+    """The compiled attributes that matter for access: `sudo {enabled, withoutPassword}`."""
+    sudo = raw.get("sudo") if isinstance(raw, Mapping) else None
+    if not isinstance(sudo, Mapping):
+        return None
+    return {
+        "sudo": {
+            "enabled": bool(sudo.get("enabled")),
+            "withoutPassword": bool(sudo.get("withoutPassword")),
+        }
+    }
+
+
+def _ordered(routes: Iterable[Route]) -> tuple[Route, ...]:
+    return tuple(sorted(set(routes), key=lambda r: (len(r), r)))
 
 
 def invert(pieces: Mapping[str, Sequence[Neighbour]]) -> dict[str, list[Neighbour]]:
     out: dict[str, list[Neighbour]] = {}
     for owner, neighbours in pieces.items():
         for n in neighbours:
-            out.setdefault(n.id, []).append(Neighbour(owner, n.via))
+            out.setdefault(n.id, []).append(n.reversed(owner))
     for items in out.values():
         items.sort(key=lambda n: n.id)
     return out
-
-
-PLANS = ("auto", "per-key", "index")
-"""auto: per batch, the cheaper of per-key reads and the index (DESIGN §5.3); the others
-force one plan (benchmarks, and the test that both plans agree)."""
 
 
 @dataclass(frozen=True)
@@ -169,32 +146,30 @@ class IndexBuild:
 class AccessGraph:
     """Neighbour lookups over the cache, choosing per batch between per-key reads and an index.
 
-    `members_of` lists every object of a small side (groups, applications, servers); users
-    are never indexed from (there are too many of them).
+    `members_of` lists the ids of every object of a kind the planner may index from
+    (groups, applications, servers, systems); users are never indexed from (too many).
     """
 
     def __init__(
         self,
         client: JumpCloudClient,
         cache: TTLCache,
-        members_of: Callable[[GraphType], Awaitable[list[str]]],
+        members_of: Callable[[Kind], Awaitable[list[str]]],
         on_index_build: Callable[[IndexBuild], None] | None = None,
-        plan: str = "auto",
+        plan: AccessPlan = AccessPlan.AUTO,
     ) -> None:
-        if plan not in PLANS:
-            raise ValueError(f"plan must be one of {', '.join(PLANS)}")
         self._client = client
         self._cache = cache
         self._members_of = members_of
         self._on_index_build = on_index_build
-        self._plan = plan
+        self._plan = AccessPlan(plan)
 
     @staticmethod
-    def _key(relation: Relation, side: GraphType, object_id: str) -> str:
-        return f"edges:{relation.name}:{side.value}:{object_id}"
+    def _key(relation: Relation, side: Kind, object_id: str) -> str:
+        return f"edges:{relation.name}:{side.name}:{object_id}"
 
     async def neighbours(
-        self, relation: Relation, side: GraphType, ids: Sequence[str]
+        self, relation: Relation, side: Kind, ids: Sequence[str]
     ) -> dict[str, Pieces]:
         """Neighbours of each id (an object of `side`) across `relation`; a key whose read
         failed maps to its exception, so it fails alone."""
@@ -208,7 +183,7 @@ class AccessGraph:
         if not missing:
             return result
         other = relation.other(side)
-        if other != GraphType.USER and self._plan != "per-key":
+        if other.indexable and self._plan is not AccessPlan.PER_KEY:
             index_key = self._index_key(relation, side)
             built = (await self._cache.peek_entries([index_key])).get(index_key)
             if built is not None:  # only the asked-for entries become objects
@@ -224,7 +199,11 @@ class AccessGraph:
             warm = await self._cache.peek_many(
                 [self._key(relation, other, o) for o in others], count=False
             )
-            if self._plan == "index" or len(warm) == len(others) or len(others) < len(missing):
+            if (
+                self._plan is AccessPlan.INDEX
+                or len(warm) == len(others)
+                or len(others) < len(missing)
+            ):
                 index = await self._index(relation, other, others, index_key)
                 for i in missing:
                     result[i] = index if isinstance(index, BaseException) else index.get(i, [])
@@ -233,24 +212,25 @@ class AccessGraph:
         return result
 
     @staticmethod
-    def _index_key(relation: Relation, side: GraphType) -> str:
+    def _index_key(relation: Relation, side: Kind) -> str:
         """The whole relation inverted, keyed by objects of `side` (built from the other)."""
-        return f"index:{relation.name}:{side.value}"
+        return f"index:{relation.name}:{side.name}"
 
-    async def pieces(
-        self, relation: Relation, side: GraphType, ids: Sequence[str]
-    ) -> dict[str, Pieces]:
+    async def pieces(self, relation: Relation, side: Kind, ids: Sequence[str]) -> dict[str, Pieces]:
         """Per-key reads: one upstream read (all pages) per object not in the cache."""
         read = relation.read(side)
-        want = relation.other(side)
+        source, want = side.graph_type, relation.other(side).graph_type
+        assert source is not None
+        assert want is not None
         by_key = {self._key(relation, side, i): i for i in ids}
 
         async def one(key: str) -> Any:
             object_id = by_key[key]
             records = await self._client.graph(
-                read.source, object_id, read.relation, targets=read.targets
+                source, object_id, read.relation, targets=read.targets
             )
-            return [n.to_json() for n in parse_neighbours(records, object_id, want)]
+            found = parse_neighbours(records, object_id, want, attributes=relation.attributes)
+            return [n.to_json() for n in found]
 
         async def fetch(keys: list[str]) -> dict[str, Any]:
             found = await asyncio.gather(*(one(k) for k in keys), return_exceptions=True)
@@ -263,7 +243,7 @@ class AccessGraph:
         }
 
     async def _index(
-        self, relation: Relation, side: GraphType, ids: Sequence[str], index_key: str
+        self, relation: Relation, side: Kind, ids: Sequence[str], index_key: str
     ) -> dict[str, list[Neighbour]] | BaseException:
         """All pieces of `side`, inverted, and cached as one entry as old as its oldest piece;
         the first failed piece instead, since an index with a hole in it would answer wrongly."""
@@ -283,7 +263,7 @@ class AccessGraph:
             outer_seen.merge(seen)
         build = IndexBuild(
             relation=relation.name,
-            side=side.value,
+            side=side.name,
             pieces=len(ids),
             upstream_calls=tally.calls,
             seconds=time.perf_counter() - started,

@@ -19,11 +19,11 @@ from starlette.routing import Route
 
 from gateway.access import AccessGraph
 from gateway.cache import TTLCache, credential_namespace
-from gateway.directory import RESOURCE_OF_TYPE, Directory, record_id
+from gateway.directory import Directory
 from gateway.graphiql import DEFAULT_ROOT, asset_routes, graphiql_html
 from gateway.jumpcloud import errors as upstream
-from gateway.jumpcloud.client import ClientConfig, GraphType, JumpCloudClient
-from gateway.loaders import Loaders, build_loaders
+from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
+from gateway.loaders import Loaders
 from gateway.observability import Metrics
 from gateway.schema import build_schema
 from gateway.settings import Settings
@@ -40,7 +40,7 @@ class Services:
     graph: AccessGraph
 
     def loaders(self) -> Loaders:
-        return build_loaders(self.directory, self.graph)
+        return Loaders(self.directory, self.graph)
 
 
 class State(TypedDict):
@@ -96,14 +96,10 @@ def create_app(
             clock=clock,
         )
         directory = Directory(client, cache)
-
-        async def members_of(side: GraphType) -> list[str]:
-            return [record_id(r) for r in await directory.collection(RESOURCE_OF_TYPE[side])]
-
         graph = AccessGraph(
             client,
             cache,
-            members_of,
+            directory.ids,
             on_index_build=metrics.index_built,
             plan=settings.access_plan,
         )

@@ -1,38 +1,22 @@
-"""Cached reads of JumpCloud records: small collections whole, users by id, user pages."""
+"""Cached reads of JumpCloud records: small collections whole, the large ones by id and by page."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from gateway.cache import TTLCache
-from gateway.jumpcloud.client import GraphType, JumpCloudClient, Page, Resource, is_jumpcloud_id
+from gateway.jumpcloud.client import JumpCloudClient, Page, is_jumpcloud_id
 from gateway.jumpcloud.errors import InvalidQueryError
 from gateway.jumpcloud.filters import ApiVersion, Filter, Op, SortKey, validate
+from gateway.model import Kind, Record, record_id
 
-Record = dict[str, Any]
 PAGE = 100
-
-SMALL_COLLECTIONS = (
-    Resource.GROUPS,
-    Resource.APPLICATIONS,
-    Resource.ADMINS,
-    Resource.ROLES,
-    Resource.LDAP_SERVERS,
-    Resource.RADIUS_SERVERS,
-)
-RESOURCE_OF_TYPE = {
-    GraphType.USER: Resource.USERS,
-    GraphType.USER_GROUP: Resource.GROUPS,
-    GraphType.APPLICATION: Resource.APPLICATIONS,
-    GraphType.LDAP_SERVER: Resource.LDAP_SERVERS,
-    GraphType.RADIUS_SERVER: Resource.RADIUS_SERVERS,
-}
 
 
 def _filterable(field: str, value: str) -> bool:
@@ -43,13 +27,10 @@ def _filterable(field: str, value: str) -> bool:
     return True
 
 
-def record_id(record: Mapping[str, Any]) -> str:
-    """v1 objects carry `_id`, v2 objects `id` (API-NOTES §10)."""
-    return str(record.get("_id") or record.get("id"))
-
-
 @dataclass(frozen=True)
-class UserPage:
+class IdPage:
+    """One page of a listed kind: the ids in order, and the total JumpCloud counted."""
+
     ids: list[str]
     total: int
 
@@ -57,50 +38,75 @@ class UserPage:
 class Directory:
     """Every record read of the gateway, through the shared TTL cache.
 
-    Small collections (groups, applications, admins, roles, servers) are read whole with
-    one paged scan and served by id from it (DESIGN §5.1). Users are read by id in `$in`
-    batches, or a page at a time for lists, and cached one record per key (§5.2).
+    Small collections (groups, applications, admins, roles, servers, system groups) are
+    read whole with one paged scan and served by id from it (DESIGN §5.1). Users and
+    systems are read by id in `$in` batches, or a page at a time for lists, and cached one
+    record per key (§5.2).
     """
 
     def __init__(self, client: JumpCloudClient, cache: TTLCache) -> None:
         self._client = client
         self._cache = cache
 
-    async def collection(self, resource: Resource) -> list[Record]:
-        if resource not in SMALL_COLLECTIONS:
-            raise ValueError(f"{resource.name} is not read whole")
+    @staticmethod
+    def _record_key(kind: Kind, object_id: str) -> str:
+        return f"record:{kind.name}:{object_id}"
+
+    async def collection(self, kind: Kind) -> list[Record]:
+        if not kind.whole:
+            raise ValueError(f"{kind.name} is not read whole")
 
         async def fetch() -> list[Record]:
-            return await self._client.list_all(resource)
+            return await self._client.list_all(kind.resource)
 
-        records: list[Record] = await self._cache.load(f"collection:{resource.name}", fetch)
+        records: list[Record] = await self._cache.load(f"collection:{kind.name}", fetch)
         return records
 
-    async def users(self, ids: Sequence[str]) -> dict[str, Record | BaseException]:
-        """Users by id; ids that do not exist (or cannot be ids) are absent."""
-        by_key = {f"user:{i}": i for i in ids if is_jumpcloud_id(i)}
+    async def ids(self, kind: Kind) -> list[str]:
+        """Every id of a kind: from its collection, or listed ids alone (`fields`)."""
+        if kind.whole:
+            return [record_id(r) for r in await self.collection(kind)]
+
+        async def fetch() -> list[str]:
+            id_field = kind.resource.id_field
+            records = await self._client.list_all(kind.resource, fields=[id_field])
+            return [record_id(r) for r in records]
+
+        ids: list[str] = await self._cache.load(f"ids:{kind.name}", fetch)
+        return ids
+
+    async def records(self, kind: Kind, ids: Sequence[str]) -> dict[str, Record | BaseException]:
+        """Objects of a listed kind by id; ids that do not exist (or cannot be ids) are absent."""
+        by_key = {self._record_key(kind, i): i for i in ids if is_jumpcloud_id(i)}
 
         async def fetch(keys: list[str]) -> dict[str, Record]:
-            records = await self._client.users_by_ids([by_key[k] for k in keys])
-            return {f"user:{record_id(r)}": r for r in records}
+            records = await self._client.by_ids(kind.resource, [by_key[k] for k in keys])
+            return {self._record_key(kind, record_id(r)): r for r in records}
 
         found = await self._cache.load_many(list(by_key), fetch)
         return {by_key[k]: v for k, v in found.items()}
 
-    async def users_by(self, field: str, values: Sequence[str]) -> dict[str, str | BaseException]:
-        """Map `field` values (email, username) to user ids; unknown values are absent, and so
-        are values no v1 filter can express (checked one by one, so they fail nobody else)."""
-        by_key = {f"user-{field}:{v}": v for v in values if _filterable(field, v)}
+    async def ids_by(
+        self, kind: Kind, field: str, values: Sequence[str]
+    ) -> dict[str, str | BaseException]:
+        """Map unique `field` values (email, username, hostname) to ids; unknown values are
+        absent, and so are values no v1 filter can express (checked one by one, so they fail
+        nobody else)."""
+        if field not in kind.lookups:
+            raise ValueError(f"{kind.name} cannot be looked up by {field}")
+        by_key = {f"lookup:{kind.name}:{field}:{v}": v for v in values if _filterable(field, v)}
 
         async def chunk_ids(chunk: list[str]) -> dict[str, str]:
             page = await self._client.page(
-                Resource.USERS,
+                kind.resource,
                 limit=100,
                 filters=[Filter(field, Op.IN, chunk)],
                 sort=[SortKey("_id")],
             )
-            await self._remember(page.records)
-            return {f"user-{field}:{r.get(field)}": record_id(r) for r in page.records}
+            await self._remember(kind, page.records)
+            return {
+                f"lookup:{kind.name}:{field}:{r.get(field)}": record_id(r) for r in page.records
+            }
 
         async def fetch(keys: list[str]) -> dict[str, str]:
             wanted = [by_key[k] for k in keys]
@@ -113,17 +119,24 @@ class Directory:
         found = await self._cache.load_many(list(by_key), fetch)
         return {by_key[k]: v for k, v in found.items()}
 
-    async def user_page(
-        self, *, skip: int, limit: int, filters: Sequence[Filter], sort: Sequence[SortKey]
-    ) -> UserPage:
-        """One page of users, filtered and sorted by JumpCloud; the records fill the cache."""
+    async def page(
+        self,
+        kind: Kind,
+        *,
+        skip: int,
+        limit: int,
+        filters: Sequence[Filter],
+        sort: Sequence[SortKey],
+    ) -> IdPage:
+        """One page of a listed kind, filtered and sorted by JumpCloud; the records fill the
+        cache."""
         fingerprint = hashlib.sha256(
             orjson.dumps([skip, limit, [repr(f) for f in filters], [repr(s) for s in sort]])
         ).hexdigest()[:24]
 
         async def read(offset: int, size: int) -> Page:
             return await self._client.page(
-                Resource.USERS, skip=offset, limit=size, filters=filters, sort=sort
+                kind.resource, skip=offset, limit=size, filters=filters, sort=sort
             )
 
         async def fetch() -> dict[str, Any]:
@@ -135,11 +148,11 @@ class Directory:
                 *(read(o, min(PAGE, end - o)) for o in range(skip + PAGE, end, PAGE))
             )
             records = [r for page in (first, *rest) for r in page.records]
-            await self._remember(records)
+            await self._remember(kind, records)
             return {"ids": [record_id(r) for r in records], "total": first.total}
 
-        raw = await self._cache.load(f"user-page:{fingerprint}", fetch)
-        return UserPage(ids=list(raw["ids"]), total=int(raw["total"]))
+        raw = await self._cache.load(f"page:{kind.name}:{fingerprint}", fetch)
+        return IdPage(ids=list(raw["ids"]), total=int(raw["total"]))
 
-    async def _remember(self, records: Sequence[Record]) -> None:
-        await self._cache.write_many({f"user:{record_id(r)}": r for r in records})
+    async def _remember(self, kind: Kind, records: Sequence[Record]) -> None:
+        await self._cache.write_many({self._record_key(kind, record_id(r)): r for r in records})

@@ -1,124 +1,126 @@
-"""Per-request DataLoaders: by id and by association, over the directory and the access graph."""
+"""Per-request DataLoaders over the directory and the access graph, made from the model on use.
+
+One loader per kind (records by id), per relation and side (neighbours), and per lookup
+field (ids by email, username, hostname): each is created the first time a request needs
+it, so a request pays only for the loaders it uses, and a relation or kind added to the
+model has its loaders without any list here to keep.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from gateway.access import (
-    ACCESS_APPLICATIONS,
-    ACCESS_LDAP,
-    ACCESS_RADIUS,
-    GROUP_APPLICATIONS,
-    GROUP_LDAP,
-    GROUP_RADIUS,
-    MEMBERSHIP,
-    AccessGraph,
-    Neighbour,
-    Relation,
-)
-from gateway.directory import SMALL_COLLECTIONS, Directory, Record, UserPage, record_id
+from gateway.access import AccessGraph, Neighbour
+from gateway.directory import Directory, IdPage
 from gateway.jumpcloud.filters import Filter, SortKey
-from gateway.jumpcloud.resources import GraphType, Resource
+from gateway.model import ADMIN, Kind, Record, Relation, record_id
 
 NeighbourLoader = DataLoader[str, list[Neighbour]]
+"""Key: the id of an object on one side of a relation; value: its neighbours."""
 RecordLoader = DataLoader[str, Record | None]
-
-RELATIONS: tuple[Relation, ...] = (
-    MEMBERSHIP,
-    GROUP_APPLICATIONS,
-    GROUP_LDAP,
-    GROUP_RADIUS,
-    ACCESS_APPLICATIONS,
-    ACCESS_LDAP,
-    ACCESS_RADIUS,
-)
+"""Key: an object's JumpCloud id; value: its record, None when it does not exist."""
+LookupLoader = DataLoader[str, str | None]
+"""Key: a unique field's value; value: the id of the object holding it."""
+CollectionLoader = DataLoader[Kind, list[Record]]
 
 
-@dataclass(frozen=True)
 class Loaders:
     """One set per GraphQL request (never shared: DataLoaders memoise per caller)."""
 
-    users: RecordLoader
-    user_ids_by_email: DataLoader[str, str | None]
-    user_ids_by_username: DataLoader[str, str | None]
-    admins_by_email: RecordLoader
-    collections: DataLoader[Resource, list[Record]]
-    records: dict[Resource, RecordLoader]
-    neighbours: dict[tuple[str, GraphType], NeighbourLoader]
-    directory: Directory
+    def __init__(self, directory: Directory, graph: AccessGraph) -> None:
+        self.directory = directory
+        self._graph = graph
+        self._records: dict[Kind, RecordLoader] = {}
+        self._edges: dict[tuple[Relation, Kind], NeighbourLoader] = {}
+        self._lookups: dict[tuple[Kind, str], LookupLoader] = {}
+        self._admins_by_email: RecordLoader | None = None
+        self.collections: CollectionLoader = DataLoader(self._load_collections)
 
-    def record(self, resource: Resource) -> RecordLoader:
-        return self.users if resource is Resource.USERS else self.records[resource]
-
-    def edges(self, relation: Relation, side: GraphType) -> NeighbourLoader:
-        return self.neighbours[(relation.name, side)]
-
-    async def collection(self, resource: Resource) -> list[Record]:
-        return await self.collections.load(resource)
-
-    async def user_page(
-        self, skip: int, limit: int, filters: Sequence[Filter], sort: Sequence[SortKey]
-    ) -> UserPage:
-        return await self.directory.user_page(skip=skip, limit=limit, filters=filters, sort=sort)
-
-
-def build_loaders(directory: Directory, graph: AccessGraph) -> Loaders:
-    async def load_users(ids: list[str]) -> Sequence[Record | BaseException | None]:
-        found = await directory.users(ids)
-        return [found.get(i) for i in ids]
-
-    def by_field(field: str) -> DataLoader[str, str | None]:
-        async def load(values: list[str]) -> Sequence[str | BaseException | None]:
-            found = await directory.users_by(field, values)
-            return [found.get(v) for v in values]
-
-        return DataLoader(load, max_batch_size=500)
-
-    async def load_collections(
-        resources: list[Resource],
-    ) -> Sequence[list[Record] | BaseException]:
+    async def _load_collections(self, kinds: list[Kind]) -> Sequence[list[Record] | BaseException]:
         # Per-key exceptions: one collection failing must not fail the others (strawberry#2791).
         return await asyncio.gather(
-            *(directory.collection(r) for r in resources), return_exceptions=True
+            *(self.directory.collection(k) for k in kinds), return_exceptions=True
         )
 
-    collections: DataLoader[Resource, list[Record]] = DataLoader(load_collections)
+    async def collection(self, kind: Kind) -> list[Record]:
+        return await self.collections.load(kind)
 
-    async def load_admins_by_email(emails: list[str]) -> Sequence[Record | None]:
-        # Console and directory emails are matched without regard to case.
-        admins = await collections.load(Resource.ADMINS)
-        by_email = {str(a.get("email") or "").lower(): a for a in admins if a.get("email")}
-        return [by_email.get(e.lower()) for e in emails]
+    def record(self, kind: Kind) -> RecordLoader:
+        """Objects of `kind` by id: from its collection, or by id in batches."""
+        loader = self._records.get(kind)
+        if loader is not None:
+            return loader
+        if kind.whole:
+            collections = self.collections
 
-    def record_loader(resource: Resource) -> RecordLoader:
-        async def load(ids: list[str]) -> Sequence[Record | None]:
-            by_id = {record_id(r): r for r in await collections.load(resource)}
-            return [by_id.get(i) for i in ids]
+            async def from_collection(ids: list[str]) -> Sequence[Record | None]:
+                by_id = {record_id(r): r for r in await collections.load(kind)}
+                return [by_id.get(i) for i in ids]
 
-        return DataLoader(load)
+            loader = DataLoader(from_collection)
+        else:
+            directory = self.directory
 
-    def neighbour_loader(relation: Relation, side: GraphType) -> NeighbourLoader:
-        async def load(ids: list[str]) -> Sequence[list[Neighbour] | BaseException]:
-            found = await graph.neighbours(relation, side, ids)
-            return [found.get(i, []) for i in ids]
+            async def by_id(ids: list[str]) -> Sequence[Record | BaseException | None]:
+                found = await directory.records(kind, ids)
+                return [found.get(i) for i in ids]
 
-        return DataLoader(load)
+            loader = DataLoader(by_id)
+        self._records[kind] = loader
+        return loader
 
-    return Loaders(
-        users=DataLoader(load_users),
-        user_ids_by_email=by_field("email"),
-        user_ids_by_username=by_field("username"),
-        admins_by_email=DataLoader(load_admins_by_email),
-        collections=collections,
-        records={r: record_loader(r) for r in SMALL_COLLECTIONS},
-        neighbours={
-            (rel.name, side): neighbour_loader(rel, side)
-            for rel in RELATIONS
-            for side in (rel.left, rel.right)
-        },
-        directory=directory,
-    )
+    def edges(self, relation: Relation, side: Kind) -> NeighbourLoader:
+        """Neighbours across `relation` of objects of `side`, batched through the planner."""
+        relation.other(side)  # a kind that is not a side fails here, not mid-batch
+        key = (relation, side)
+        loader = self._edges.get(key)
+        if loader is None:
+            graph = self._graph
+
+            async def load(ids: list[str]) -> Sequence[list[Neighbour] | BaseException]:
+                found = await graph.neighbours(relation, side, ids)
+                return [found.get(i, []) for i in ids]
+
+            loader = self._edges[key] = DataLoader(load)
+        return loader
+
+    def lookup(self, kind: Kind, field: str) -> LookupLoader:
+        """Ids of `kind` by a unique field (email, username, hostname)."""
+        key = (kind, field)
+        loader = self._lookups.get(key)
+        if loader is None:
+            directory = self.directory
+
+            async def load(values: list[str]) -> Sequence[str | BaseException | None]:
+                found = await directory.ids_by(kind, field, values)
+                return [found.get(v) for v in values]
+
+            loader = self._lookups[key] = DataLoader(load, max_batch_size=500)
+        return loader
+
+    @property
+    def admins_by_email(self) -> RecordLoader:
+        """Console administrators by email, matched without regard to case."""
+        if self._admins_by_email is None:
+            collections = self.collections
+
+            async def load(emails: list[str]) -> Sequence[Record | None]:
+                admins = await collections.load(ADMIN)
+                by_email = {str(a.get("email") or "").lower(): a for a in admins if a.get("email")}
+                return [by_email.get(e.lower()) for e in emails]
+
+            self._admins_by_email = DataLoader(load)
+        return self._admins_by_email
+
+    async def page(
+        self,
+        kind: Kind,
+        skip: int,
+        limit: int,
+        filters: Sequence[Filter],
+        sort: Sequence[SortKey],
+    ) -> IdPage:
+        return await self.directory.page(kind, skip=skip, limit=limit, filters=filters, sort=sort)

@@ -18,42 +18,101 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from gateway.access import ACCESS_BY_TARGET
 from gateway.context import Info
-from gateway.directory import Record
 from gateway.errors import BadUserInput, NotFound
-from gateway.jumpcloud.filters import SortKey
-from gateway.jumpcloud.resources import GraphType, Resource
 from gateway.limits import CostLimit
-from gateway.types.access import AccessDecision, kind_of, paths
+from gateway.model import (
+    ACCESS_BY_TARGET,
+    APPLICATION,
+    GROUP,
+    KIND_BY_NAME,
+    KINDS,
+    LDAP_SERVER,
+    RADIUS_SERVER,
+    SYSTEM,
+    SYSTEM_GROUP,
+    USER,
+    Filter,
+    Kind,
+    SortKey,
+)
+from gateway.types.access import AccessDecision, kind_of, paths, sudo_of
 from gateway.types.admin import Admin, Role, admins_with_scope
 from gateway.types.application import Application
-from gateway.types.common import entity, records_list_connection, window
+from gateway.types.common import records_connection, records_list_connection, window
+from gateway.types.entity import E, entity_class, fetch
 from gateway.types.group import Group
-from gateway.types.inputs import ApplicationFilter, GroupFilter, UserFilter, UserOrder
-from gateway.types.relay import Connection, Node, connection, from_global_id
+from gateway.types.inputs import (
+    ApplicationFilter,
+    GroupFilter,
+    SystemFilter,
+    SystemOrder,
+    UserFilter,
+    UserOrder,
+)
+from gateway.types.relay import Connection, Node, from_global_id
 from gateway.types.servers import LdapServer, RadiusServer
+from gateway.types.system import System, SystemGroup
 from gateway.types.user import User
 
-NODE_TYPES: dict[str, tuple[Resource, Callable[[Record], Node]]] = {
-    "User": (Resource.USERS, User.from_record),
-    "Group": (Resource.GROUPS, Group.from_record),
-    "Application": (Resource.APPLICATIONS, Application.from_record),
-    "Admin": (Resource.ADMINS, Admin.from_record),
-    "Role": (Resource.ROLES, Role.from_record),
-    "LdapServer": (Resource.LDAP_SERVERS, LdapServer.from_record),
-    "RadiusServer": (Resource.RADIUS_SERVERS, RadiusServer.from_record),
-}
+
+async def _page(
+    info: Info,
+    cls: type[E],
+    first: int | None,
+    after: str | None,
+    filters: Sequence[Filter],
+    sort: Sequence[SortKey],
+) -> Connection[E]:
+    """A page of a listed kind (users, systems), filtered and sorted by JumpCloud."""
+    win = window(info, first, after)
+    loaders = info.context.loaders
+    page = await loaders.page(cls.kind, win.offset, max(win.limit, 1), filters, sort)
+    ids = page.ids[: win.limit]
+    return await records_connection(info, cls.kind, ids, first, after, cls.from_record, page.total)
 
 
-def _collection_connection(resource: Resource, make: Callable[[Record], Any]) -> Callable[..., Any]:
+def _collection(cls: type[E], description: str) -> Any:
+    """A root field listing a small collection whole."""
+
     async def resolve(
         info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Any]:
-        records = await info.context.loaders.collection(resource)
-        return records_list_connection(info, records, first, after, make)
+        records = await info.context.loaders.collection(cls.kind)
+        return records_list_connection(info, records, first, after, cls.from_record)
 
-    return resolve
+    resolve.__annotations__["return"] = Connection[cls]  # type: ignore[valid-type]
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def _by_id(cls: type[E], description: str) -> Any:
+    """A root field fetching one object by JumpCloud id."""
+
+    async def resolve(info: Info, jumpcloud_id: strawberry.ID) -> Any:
+        return await fetch(info, cls, jumpcloud_id)
+
+    resolve.__annotations__["return"] = cls | None
+    return strawberry.field(resolver=resolve, description=description)
+
+
+async def _matching(
+    info: Info, kind: Kind, predicate: Callable[[dict[str, Any]], bool] | None
+) -> list[dict[str, Any]]:
+    records = await info.context.loaders.collection(kind)
+    return records if predicate is None else [r for r in records if predicate(r)]
+
+
+def _one(**given: Any) -> tuple[str, Any]:
+    named = [(k, v) for k, v in given.items() if v is not None]
+    if len(named) != 1:
+        names = ", ".join(_camel(k) for k in given)
+        raise BadUserInput(f"Give exactly one of {names}.")
+    return named[0]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
 
 
 @strawberry.type
@@ -61,10 +120,10 @@ class Query:
     @strawberry.field(description="Refetch any object by its global `id`.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, object_id = from_global_id(id)
-        if type_name not in NODE_TYPES:
+        kind = KIND_BY_NAME.get(type_name)
+        if kind is None:
             raise BadUserInput(f"{id!r} is not a global id returned by this API")
-        resource, make = NODE_TYPES[type_name]
-        return await entity(info, resource, object_id, make)
+        return await fetch(info, entity_class(kind), object_id)  # type: ignore[return-value]
 
     @strawberry.field(description="System users, filtered and ordered by JumpCloud.")
     async def users(
@@ -75,17 +134,9 @@ class Query:
         filter: UserFilter | None = None,
         order_by: UserOrder | None = None,
     ) -> Connection[User]:
-        win = window(info, first, after)
         filters = filter.to_filters() if filter else []
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
-        if win.limit == 0:
-            page = await info.context.loaders.user_page(win.offset, 1, filters, sort)
-            return connection([], win, page.total)
-        page = await info.context.loaders.user_page(win.offset, win.limit, filters, sort)
-        records = await info.context.loaders.users.load_many(page.ids)
-        return connection(
-            [None if r is None else User.from_record(r) for r in records], win, page.total
-        )
+        return await _page(info, User, first, after, filters, sort)
 
     @strawberry.field(description="One user by JumpCloud id, email or username (give one).")
     async def user(
@@ -95,16 +146,32 @@ class Query:
         email: str | None = None,
         username: str | None = None,
     ) -> User | None:
-        given = [v for v in (jumpcloud_id, email, username) if v is not None]
-        if len(given) != 1:
-            raise BadUserInput("Give exactly one of jumpcloudId, email, username.")
-        loaders = info.context.loaders
-        user_id: str | None = jumpcloud_id
-        if email is not None:
-            user_id = await loaders.user_ids_by_email.load(email)
-        elif username is not None:
-            user_id = await loaders.user_ids_by_username.load(username)
-        return await entity(info, Resource.USERS, user_id, User.from_record)
+        field, value = _one(jumpcloud_id=jumpcloud_id, email=email, username=username)
+        if field != "jumpcloud_id":
+            value = await info.context.loaders.lookup(USER, field).load(value)
+        return await fetch(info, User, value)
+
+    @strawberry.field(description="Systems (devices), filtered and ordered by JumpCloud.")
+    async def systems(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: SystemFilter | None = None,
+        order_by: SystemOrder | None = None,
+    ) -> Connection[System]:
+        filters = filter.to_filters() if filter else []
+        sort = order_by.to_sort() if order_by else [SortKey("_id")]
+        return await _page(info, System, first, after, filters, sort)
+
+    @strawberry.field(description="One system by JumpCloud id or hostname (give one).")
+    async def system(
+        self, info: Info, jumpcloud_id: strawberry.ID | None = None, hostname: str | None = None
+    ) -> System | None:
+        field, value = _one(jumpcloud_id=jumpcloud_id, hostname=hostname)
+        if field == "hostname":
+            value = await info.context.loaders.lookup(SYSTEM, "hostname").load(value)
+        return await fetch(info, System, value)
 
     @strawberry.field(description="User groups.")
     async def groups(
@@ -114,22 +181,31 @@ class Query:
         after: str | None = None,
         filter: GroupFilter | None = None,
     ) -> Connection[Group]:
-        records = await info.context.loaders.collection(Resource.GROUPS)
-        if filter is not None:
-            records = [r for r in records if filter.matches(r)]
+        records = await _matching(info, GROUP, filter.matches if filter else None)
         return records_list_connection(info, records, first, after, Group.from_record)
 
     @strawberry.field(description="One group by JumpCloud id or exact name (give one).")
     async def group(
         self, info: Info, jumpcloud_id: strawberry.ID | None = None, name: str | None = None
     ) -> Group | None:
-        if (jumpcloud_id is None) == (name is None):
-            raise BadUserInput("Give exactly one of jumpcloudId, name.")
-        if jumpcloud_id is not None:
-            return await entity(info, Resource.GROUPS, jumpcloud_id, Group.from_record)
-        groups = await info.context.loaders.collection(Resource.GROUPS)
-        record = next((g for g in groups if g.get("name") == name), None)
-        return None if record is None else Group.from_record(record)
+        field, value = _one(jumpcloud_id=jumpcloud_id, name=name)
+        if field == "jumpcloud_id":
+            return await fetch(info, Group, value)
+        found = await _matching(info, GROUP, lambda r: r.get("name") == value)
+        return Group.from_record(found[0]) if found else None
+
+    @strawberry.field(description="System groups.")
+    async def system_groups(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: GroupFilter | None = None,
+    ) -> Connection[SystemGroup]:
+        records = await _matching(info, SYSTEM_GROUP, filter.matches if filter else None)
+        return records_list_connection(info, records, first, after, SystemGroup.from_record)
+
+    system_group: SystemGroup | None = _by_id(SystemGroup, "One system group by JumpCloud id.")
 
     @strawberry.field(description="SSO applications.")
     async def applications(
@@ -139,39 +215,16 @@ class Query:
         after: str | None = None,
         filter: ApplicationFilter | None = None,
     ) -> Connection[Application]:
-        records = await info.context.loaders.collection(Resource.APPLICATIONS)
-        if filter is not None:
-            records = [r for r in records if filter.matches(r)]
+        records = await _matching(info, APPLICATION, filter.matches if filter else None)
         return records_list_connection(info, records, first, after, Application.from_record)
 
-    @strawberry.field(description="One application by JumpCloud id.")
-    async def application(self, info: Info, jumpcloud_id: strawberry.ID) -> Application | None:
-        return await entity(info, Resource.APPLICATIONS, jumpcloud_id, Application.from_record)
-
-    admins: Connection[Admin] = strawberry.field(
-        resolver=_collection_connection(Resource.ADMINS, Admin.from_record),
-        description="Console administrators.",
-    )
-    roles: Connection[Role] = strawberry.field(
-        resolver=_collection_connection(Resource.ROLES, Role.from_record),
-        description="Administrator roles.",
-    )
-    ldap_servers: Connection[LdapServer] = strawberry.field(
-        resolver=_collection_connection(Resource.LDAP_SERVERS, LdapServer.from_record),
-        description="LDAP servers.",
-    )
-    radius_servers: Connection[RadiusServer] = strawberry.field(
-        resolver=_collection_connection(Resource.RADIUS_SERVERS, RadiusServer.from_record),
-        description="RADIUS servers.",
-    )
-
-    @strawberry.field(description="One LDAP server by JumpCloud id.")
-    async def ldap_server(self, info: Info, jumpcloud_id: strawberry.ID) -> LdapServer | None:
-        return await entity(info, Resource.LDAP_SERVERS, jumpcloud_id, LdapServer.from_record)
-
-    @strawberry.field(description="One RADIUS server by JumpCloud id.")
-    async def radius_server(self, info: Info, jumpcloud_id: strawberry.ID) -> RadiusServer | None:
-        return await entity(info, Resource.RADIUS_SERVERS, jumpcloud_id, RadiusServer.from_record)
+    application: Application | None = _by_id(Application, "One application by JumpCloud id.")
+    admins: Connection[Admin] = _collection(Admin, "Console administrators.")
+    roles: Connection[Role] = _collection(Role, "Administrator roles.")
+    ldap_servers: Connection[LdapServer] = _collection(LdapServer, "LDAP servers.")
+    radius_servers: Connection[RadiusServer] = _collection(RadiusServer, "RADIUS servers.")
+    ldap_server: LdapServer | None = _by_id(LdapServer, "One LDAP server by JumpCloud id.")
+    radius_server: RadiusServer | None = _by_id(RadiusServer, "One RADIUS server by JumpCloud id.")
 
     @strawberry.field(
         description=(
@@ -188,7 +241,8 @@ class Query:
     @strawberry.field(
         description=(
             "Can this user reach this target, how, and through which paths? Give the user's "
-            "jumpcloudId and exactly one target: application, ldapServer or radiusServer."
+            "jumpcloudId and exactly one target: application, ldapServer, radiusServer or "
+            "system."
         )
     )
     async def access(
@@ -198,32 +252,33 @@ class Query:
         application: strawberry.ID | None = None,
         ldap_server: strawberry.ID | None = None,
         radius_server: strawberry.ID | None = None,
+        system: strawberry.ID | None = None,
     ) -> AccessDecision:
-        targets = [
-            (t, i)
-            for t, i in (
-                (GraphType.APPLICATION, application),
-                (GraphType.LDAP_SERVER, ldap_server),
-                (GraphType.RADIUS_SERVER, radius_server),
-            )
-            if i is not None
-        ]
-        if len(targets) != 1:
-            raise BadUserInput("Give exactly one of application, ldapServer, radiusServer.")
-        target, target_id = targets[0]
-        if await entity(info, Resource.USERS, user, User.from_record) is None:
+        field, target_id = _one(
+            application=application,
+            ldap_server=ldap_server,
+            radius_server=radius_server,
+            system=system,
+        )
+        target = {
+            "application": APPLICATION,
+            "ldap_server": LDAP_SERVER,
+            "radius_server": RADIUS_SERVER,
+            "system": SYSTEM,
+        }[field]
+        if await fetch(info, User, user) is None:
             raise NotFound(f"No user has jumpcloudId {user!r}.")
         relation = ACCESS_BY_TARGET[target]
-        found = await info.context.loaders.edges(relation, GraphType.USER).load(str(user))
-        vias: Sequence[str | None] = next((n.via for n in found if n.id == target_id), ())
+        found = await info.context.loaders.edges(relation, USER).load(str(user))
+        reached = next((n for n in found if n.id == str(target_id)), None)
+        routes = reached.routes if reached else ()
+        assert target.graph_type is not None
         return AccessDecision(
-            granted=bool(vias),
-            kind=kind_of(vias),
-            paths=paths(str(user), target, str(target_id), vias),
+            granted=bool(routes),
+            kind=kind_of(routes),
+            paths=paths(str(user), target.graph_type, str(target_id), routes),
+            sudo=sudo_of(reached.attributes) if reached and relation.attributes else None,
         )
-
-
-ENTITY_TYPES = [User, Group, Application, Admin, Role, LdapServer, RadiusServer]
 
 
 def build_extensions(
@@ -257,7 +312,7 @@ def build_schema(
 ) -> GatewaySchema:
     return GatewaySchema(
         query=Query,
-        types=ENTITY_TYPES,
+        types=[entity_class(k) for k in KINDS],  # every kind an entity (`_entities`)
         federation_version="2.5",
         extensions=build_extensions(
             max_depth=max_depth, max_aliases=max_aliases, max_cost=max_cost

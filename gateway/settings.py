@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from gateway.model import AccessPlan
+
 DEFAULT_BASE_URL = "https://console.jumpcloud.com"
 
 
@@ -39,7 +41,7 @@ class Settings:
     graphiql_assets: str | None = None
     auth_tokens: tuple[str, ...] = field(default=(), repr=False)
     log_level: str = "INFO"
-    access_plan: str = "auto"
+    access_plan: AccessPlan = AccessPlan.AUTO
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
@@ -67,7 +69,7 @@ class Settings:
                 t.strip() for t in env.get("JCGRAPH_AUTH_TOKENS", "").split(",") if t.strip()
             ),
             log_level=env.get("JCGRAPH_LOG_LEVEL", "INFO").upper(),
-            access_plan=env.get("JCGRAPH_ACCESS_PLAN", "auto"),
+            access_plan=env.get("JCGRAPH_ACCESS_PLAN", AccessPlan.AUTO),  # type: ignore[arg-type]
         )
         settings.validate()
         return settings
@@ -85,8 +87,9 @@ class Settings:
             )
         if self.log_level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
             raise SettingsError("JCGRAPH_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
-        if self.access_plan not in ("auto", "per-key", "index"):
-            raise SettingsError("JCGRAPH_ACCESS_PLAN must be auto, per-key or index")
+        if self.access_plan not in set(AccessPlan):
+            plans = ", ".join(AccessPlan)
+            raise SettingsError(f"JCGRAPH_ACCESS_PLAN must be one of {plans}")
         if self.max_page_size > 1000:
             raise SettingsError("JCGRAPH_MAX_PAGE_SIZE must be at most 1000")
 

@@ -1,24 +1,28 @@
-"""Effective access: kinds, typed paths and hops, access edges and connections."""
+"""Effective access: kinds, typed paths and hops, sudo, access edges and connections."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from gateway.access import ACCESS_BY_TARGET, Neighbour, Via
+from gateway.access import DIRECT, Neighbour, Route, Step
 from gateway.context import Info
-from gateway.directory import Record
-from gateway.jumpcloud.resources import GraphType, Resource
+from gateway.model import GROUP, SYSTEM_GROUP, USER, GraphType, Kind, Record, Relation
 from gateway.types.common import window
+from gateway.types.entity import reference
 from gateway.types.relay import PageInfo, encode_cursor, page_info
 
-if TYPE_CHECKING:
-    from gateway.types.group import Group
-
 NodeT = TypeVar("NodeT")
+
+GraphObjectType = strawberry.enum(
+    GraphType,
+    name="GraphObjectType",
+    description="JumpCloud's graph object types that appear on access paths.",
+)
 
 
 @strawberry.enum(description="How an access is granted.")
@@ -28,18 +32,9 @@ class AccessKind(enum.Enum):
     BOTH = "BOTH"
 
 
-@strawberry.enum(description="JumpCloud's graph object types that appear on access paths.")
-class GraphObjectType(enum.Enum):
-    USER = "user"
-    USER_GROUP = "user_group"
-    APPLICATION = "application"
-    LDAP_SERVER = "ldap_server"
-    RADIUS_SERVER = "radius_server"
-
-
 @strawberry.type(description="One end of a hop: a JumpCloud object by type and id.")
 class GraphObjectRef:
-    type: GraphObjectType
+    type: GraphObjectType  # type: ignore[valid-type]
     jumpcloud_id: strawberry.ID
 
 
@@ -51,30 +46,57 @@ class AccessHop:
 
 @strawberry.type(
     description=(
-        "One way an access is granted: a direct binding (`via` null, one hop) or membership "
-        "of a group bound to the target (two hops). Removing any hop revokes this path; the "
+        "Whether sudo is granted on a system, compiled over every path (JumpCloud's "
+        "`compiledAttributes.sudo`)."
+    )
+)
+class Sudo:
+    enabled: bool
+    without_password: bool = strawberry.field(
+        description="Sudo without a password on at least one path that grants sudo."
+    )
+
+
+def sudo_of(attributes: Mapping[str, Any] | None) -> Sudo | None:
+    """Sudo from compiled attributes; None when no path grants it."""
+    raw = (attributes or {}).get("sudo") or {}
+    if not raw.get("enabled"):
+        return None
+    return Sudo(enabled=True, without_password=bool(raw.get("withoutPassword")))
+
+
+@strawberry.type(
+    description=(
+        "One way an access is granted: a direct binding (one hop), or through a user group "
+        "and/or a system group (two or three hops). Removing any hop revokes this path; the "
         "access ends when every path is removed."
     )
 )
 class AccessPath:
     hops: list[AccessHop]
-    via_id: strawberry.Private[Via]
+    route: strawberry.Private[Route]
 
-    @strawberry.field(description="The user group this path goes through; null when direct.")
-    async def via(
-        self, info: Info
-    ) -> Annotated["Group", strawberry.lazy("gateway.types.group")] | None:
-        from gateway.types.group import Group
+    @strawberry.field(description="True for a direct binding of the user to the target.")
+    def direct(self) -> bool:
+        return self.route == DIRECT
 
-        if self.via_id is None:
-            return None
-        record = await info.context.loaders.record(Resource.GROUPS).load(self.via_id)
-        return None if record is None else Group.from_record(record)
+    via = reference(
+        GROUP, "The user group this path goes through, if any.", lambda p, _: p.step(GROUP)
+    )
+    via_system_group = reference(
+        SYSTEM_GROUP,
+        "The system group this path goes through, if any.",
+        lambda p, _: p.step(SYSTEM_GROUP),
+    )
+
+    async def step(self, kind: Kind) -> str | None:
+        """The id of the object of `kind` this path passes, if any."""
+        return next((i for t, i in self.route if kind.graph_type == t), None)
 
 
-def kind_of(vias: Sequence[Via]) -> AccessKind | None:
-    direct = any(v is None for v in vias)
-    indirect = any(v is not None for v in vias)
+def kind_of(routes: Sequence[Route]) -> AccessKind | None:
+    direct = any(r == DIRECT for r in routes)
+    indirect = any(r != DIRECT for r in routes)
     if direct and indirect:
         return AccessKind.BOTH
     if direct:
@@ -82,18 +104,19 @@ def kind_of(vias: Sequence[Via]) -> AccessKind | None:
     return AccessKind.INDIRECT if indirect else None
 
 
-def paths(user_id: str, target: GraphType, target_id: str, vias: Sequence[Via]) -> list[AccessPath]:
-    """Typed paths from a user to a target, one per grant (computed, not fetched)."""
-    user = GraphObjectRef(type=GraphObjectType.USER, jumpcloud_id=strawberry.ID(user_id))
-    end = GraphObjectRef(type=GraphObjectType(target.value), jumpcloud_id=strawberry.ID(target_id))
+def paths(
+    user_id: str, target: GraphType, target_id: str, routes: Sequence[Route]
+) -> list[AccessPath]:
+    """Typed paths from a user to a target, one per route (computed, not fetched)."""
+    end: Step = (target.value, target_id)
     out = []
-    for via in vias:
-        if via is None:
-            hops = [AccessHop(from_=user, to=end)]
-        else:
-            group = GraphObjectRef(type=GraphObjectType.USER_GROUP, jumpcloud_id=strawberry.ID(via))
-            hops = [AccessHop(from_=user, to=group), AccessHop(from_=group, to=end)]
-        out.append(AccessPath(hops=hops, via_id=via))
+    for route in routes:
+        objects = [(GraphType.USER.value, user_id), *route, end]
+        refs = [
+            GraphObjectRef(type=GraphType(t), jumpcloud_id=strawberry.ID(i)) for t, i in objects
+        ]
+        hops = [AccessHop(from_=a, to=b) for a, b in itertools.pairwise(refs)]
+        out.append(AccessPath(hops=hops, route=route))
     return out
 
 
@@ -112,32 +135,60 @@ class AccessConnection(Generic[NodeT]):
     total_count: int
 
 
+@strawberry.type(description="Access to log into a system: how, through which paths, with sudo.")
+class LoginEdge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+    kind: AccessKind
+    paths: list[AccessPath]
+    sudo: Sudo | None = strawberry.field(description="Null when no path grants sudo.")
+
+
+@strawberry.type
+class LoginConnection(Generic[NodeT]):
+    edges: list[LoginEdge[NodeT]]
+    page_info: PageInfo
+    total_count: int
+
+
 async def access_connection(
     info: Info,
+    relation: Relation,
+    side: Kind,
+    owner: str,
     neighbours: Sequence[Neighbour],
-    *,
-    node_resource: Resource,
-    make: Callable[[Record], NodeT],
-    user_of: Callable[[Neighbour], str],
-    target: GraphType,
-    target_of: Callable[[Neighbour], str],
+    make: Callable[[Record], Any],
     first: int | None,
     after: str | None,
-) -> AccessConnection[NodeT]:
+) -> Any:
+    """The objects one object reaches across an effective relation, with their paths, always
+    told from the user to the target (routes read from the target's side are reversed)."""
+    target = relation.right.graph_type
+    assert target is not None
     win = window(info, first, after)
     chunk = list(neighbours[win.offset : win.offset + win.limit])
-    records = await info.context.loaders.record(node_resource).load_many([n.id for n in chunk])
-    edges = [
-        AccessEdge(
-            cursor=encode_cursor(win.offset + i),
-            node=make(record),
-            kind=kind_of(n.via) or AccessKind.DIRECT,
-            paths=paths(user_of(n), target, target_of(n), n.via),
-        )
-        for i, (n, record) in enumerate(zip(chunk, records, strict=True))
-        if record is not None
-    ]
-    return AccessConnection(
+    other = relation.other(side)
+    records = await info.context.loaders.record(other).load_many([n.id for n in chunk])
+    edges: list[Any] = []
+    for offset, (n, record) in enumerate(zip(chunk, records, strict=True)):
+        if record is None:
+            continue
+        if side is USER:
+            user_id, target_id, routes = owner, n.id, n.routes
+        else:
+            user_id, target_id, routes = n.id, owner, tuple(r[::-1] for r in n.routes)
+        fields: dict[str, Any] = {
+            "cursor": encode_cursor(win.offset + offset),
+            "node": make(record),
+            "kind": kind_of(routes) or AccessKind.DIRECT,
+            "paths": paths(user_id, target, target_id, routes),
+        }
+        if relation.attributes:
+            edges.append(LoginEdge(**fields, sudo=sudo_of(n.attributes)))
+        else:
+            edges.append(AccessEdge(**fields))
+    connection_type = LoginConnection if relation.attributes else AccessConnection
+    return connection_type(
         edges=edges,
         page_info=page_info(win, len(chunk), len(neighbours)),
         total_count=len(neighbours),
@@ -149,27 +200,6 @@ class AccessDecision:
     granted: bool
     kind: AccessKind | None
     paths: list[AccessPath]
-
-
-async def reverse_access(
-    info: Info,
-    target: GraphType,
-    target_id: str,
-    make: Callable[[Record], Any],
-    first: int | None,
-    after: str | None,
-) -> AccessConnection[Any]:
-    """The users who can reach one target (application or server), with their paths."""
-    relation = ACCESS_BY_TARGET[target]
-    found = await info.context.loaders.edges(relation, target).load(target_id)
-    return await access_connection(
-        info,
-        found,
-        node_resource=Resource.USERS,
-        make=make,
-        user_of=lambda n: n.id,
-        target=target,
-        target_of=lambda n: target_id,
-        first=first,
-        after=after,
+    sudo: Sudo | None = strawberry.field(
+        default=None, description="For a system: sudo compiled over the paths; else null."
     )

@@ -1,16 +1,15 @@
-"""Small shared types and the helpers every entity module uses to build connections."""
+"""Small shared types and the helpers every type module uses: field readers and connections."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import strawberry
 
-from gateway.access import Relation
 from gateway.context import Info
-from gateway.directory import Record
-from gateway.jumpcloud.resources import GraphType, Resource
+from gateway.model import Kind, Record
 from gateway.types.relay import Connection, Window, connection
 
 T = TypeVar("T")
@@ -39,23 +38,48 @@ def text(record: Record, key: str) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
+def flag(record: Record, key: str) -> bool | None:
+    value = record.get(key)
+    return None if value is None else bool(value)
+
+
+def strings(raw: Any) -> list[str]:
+    return [str(v) for v in raw if v is not None] if isinstance(raw, list) else []
+
+
+def timestamp(record: Record, key: str) -> datetime | None:
+    """An ISO 8601 timestamp as an aware UTC datetime (API-NOTES §10); None when absent or
+    not a timestamp (JumpCloud types several of them as plain strings)."""
+    value = record.get(key)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
 def window(info: Info, first: int | None, after: str | None) -> Window:
     return Window.from_arguments(first, after, info.context.max_page_size)
 
 
 async def records_connection(
     info: Info,
-    resource: Resource,
+    kind: Kind,
     ids: Sequence[str],
     first: int | None,
     after: str | None,
     make: Callable[[Record], T],
+    total: int | None = None,
 ) -> Connection[T]:
-    """A connection over known ids: slice, then load only the slice's records (batched)."""
+    """A connection over known ids (from `window.offset` on when `total` is given, the ids
+    of one page): slice, then load only the slice's records (batched)."""
     win = window(info, first, after)
-    chunk = ids[win.offset : win.offset + win.limit]
-    records = await info.context.loaders.record(resource).load_many(list(chunk))
-    return connection([None if r is None else make(r) for r in records], win, len(ids))
+    chunk = ids[win.offset : win.offset + win.limit] if total is None else ids
+    records = await info.context.loaders.record(kind).load_many(list(chunk))
+    nodes = [None if r is None else make(r) for r in records]
+    return connection(nodes, win, len(ids) if total is None else total)
 
 
 def records_list_connection(
@@ -69,29 +93,3 @@ def records_list_connection(
     win = window(info, first, after)
     chunk = records[win.offset : win.offset + win.limit]
     return connection([make(r) for r in chunk], win, len(records))
-
-
-async def neighbour_connection(
-    info: Info,
-    relation: Relation,
-    side: GraphType,
-    object_id: str,
-    resource: Resource,
-    make: Callable[[Record], T],
-    first: int | None,
-    after: str | None,
-) -> Connection[T]:
-    """The objects on the other side of `relation` from one object, as a connection."""
-    found = await info.context.loaders.edges(relation, side).load(object_id)
-    ids = [n.id for n in found]
-    return await records_connection(info, resource, ids, first, after, make)
-
-
-async def entity(
-    info: Info, resource: Resource, object_id: str | None, make: Callable[[Record], T]
-) -> T | None:
-    """One object by JumpCloud id through its loader; None when it does not exist."""
-    if object_id is None:
-        return None
-    record = await info.context.loaders.record(resource).load(str(object_id))
-    return None if record is None else make(record)

@@ -6,8 +6,7 @@ import enum
 
 import strawberry
 
-from gateway.directory import Record
-from gateway.jumpcloud.filters import Filter, Op, SortKey
+from gateway.model import Filter, Op, Record, SortKey
 from gateway.types.user import UserState
 
 
@@ -46,6 +45,19 @@ class UserFilter:
 
 
 @strawberry.enum
+class OrderDirection(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+def sort_keys(field: str, direction: OrderDirection) -> list[SortKey]:
+    keys = [SortKey(field, descending=direction is OrderDirection.DESC)]
+    if field != "_id":
+        keys.append(SortKey("_id"))  # a unique tiebreak keeps paging stable (API-NOTES §6)
+    return keys
+
+
+@strawberry.enum
 class UserOrderField(enum.Enum):
     USERNAME = "username"
     EMAIL = "email"
@@ -55,26 +67,71 @@ class UserOrderField(enum.Enum):
     JUMPCLOUD_ID = "_id"
 
 
-@strawberry.enum
-class OrderDirection(enum.Enum):
-    ASC = "ASC"
-    DESC = "DESC"
-
-
 @strawberry.input(description="Order of a user list; pushed down to JumpCloud (v1 sort).")
 class UserOrder:
     field: UserOrderField
     direction: OrderDirection = OrderDirection.ASC
 
     def to_sort(self) -> list[SortKey]:
-        keys = [SortKey(self.field.value, descending=self.direction is OrderDirection.DESC)]
-        if self.field is not UserOrderField.JUMPCLOUD_ID:
-            keys.append(SortKey("_id"))  # a unique tiebreak keeps paging stable (API-NOTES §6)
-        return keys
+        return sort_keys(self.field.value, self.direction)
+
+
+@strawberry.input(description="Filters on systems; all are pushed down to JumpCloud (v1 filter).")
+class SystemFilter:
+    hostname: str | None = None
+    hostname_in: list[str] | None = strawberry.field(
+        default=None, description="Any of these hostnames (at most 100)."
+    )
+    hostname_starts_with: str | None = None
+    display_name: str | None = None
+    display_name_starts_with: str | None = None
+    os: str | None = None
+    os_family: str | None = strawberry.field(
+        default=None, description='e.g. "darwin", "windows", "linux".'
+    )
+    serial_number: str | None = None
+    active: bool | None = None
+
+    def to_filters(self) -> list[Filter]:
+        eq = {
+            "hostname": self.hostname,
+            "displayName": self.display_name,
+            "os": self.os,
+            "osFamily": self.os_family,
+            "serialNumber": self.serial_number,
+            "active": None if self.active is None else str(self.active).lower(),
+        }
+        sw = {"hostname": self.hostname_starts_with, "displayName": self.display_name_starts_with}
+        filters = [Filter(f, Op.EQ, v) for f, v in eq.items() if v is not None]
+        filters += [Filter(f, Op.SW, v) for f, v in sw.items() if v is not None]
+        if self.hostname_in is not None:
+            filters.append(Filter("hostname", Op.IN, list(self.hostname_in)))
+        return filters
+
+
+@strawberry.enum
+class SystemOrderField(enum.Enum):
+    HOSTNAME = "hostname"
+    DISPLAY_NAME = "displayName"
+    OS = "os"
+    CREATED = "created"
+    LAST_CONTACT = "lastContact"
+    JUMPCLOUD_ID = "_id"
+
+
+@strawberry.input(description="Order of a system list; pushed down to JumpCloud (v1 sort).")
+class SystemOrder:
+    field: SystemOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+    def to_sort(self) -> list[SortKey]:
+        return sort_keys(self.field.value, self.direction)
 
 
 @strawberry.input(
-    description="Filters on groups, applied by the gateway to the cached group collection."
+    description=(
+        "Filters on user or system groups, applied by the gateway to the cached collection."
+    )
 )
 class GroupFilter:
     name: str | None = None

@@ -1,0 +1,43 @@
+"""Relationship fields from the model: one resolver factory for every relation and side."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from gateway.context import Info
+from gateway.model import Kind, Relation
+from gateway.types.access import AccessConnection, LoginConnection, access_connection
+from gateway.types.common import records_connection
+from gateway.types.entity import entity_class
+from gateway.types.relay import Connection
+
+
+def related(relation: Relation, side: Kind, description: str) -> Any:
+    """The connection field of a `side` object to the objects across `relation`.
+
+    The objects come through the relation's loader (batched, planned, cached) and then the
+    other kind's record loader, one page at a time. An effective relation's edges carry the
+    access kind and paths (and sudo, for relations with attributes)."""
+    other = relation.other(side)
+    node: Any = Annotated[other.name, strawberry.lazy(other.module)]
+    if not relation.effective:
+        returns: Any = Connection[node]
+    elif relation.attributes:
+        returns = LoginConnection[node]
+    else:
+        returns = AccessConnection[node]
+
+    async def resolve(
+        root: Any, info: Info, first: int | None = None, after: str | None = None
+    ) -> Any:
+        owner = str(root.jumpcloud_id)
+        found = await info.context.loaders.edges(relation, side).load(owner)
+        make = entity_class(other).from_record
+        if relation.effective:
+            return await access_connection(info, relation, side, owner, found, make, first, after)
+        return await records_connection(info, other, [n.id for n in found], first, after, make)
+
+    resolve.__annotations__["return"] = returns
+    return strawberry.field(resolver=resolve, description=description)
