@@ -28,38 +28,19 @@ from typing import Any
 from gateway.cache import CacheTally, TTLCache, current_cache_tally
 from gateway.jumpcloud.accounting import Tally, current_tally
 from gateway.jumpcloud.client import JumpCloudClient
-from gateway.model import AccessPlan, GraphType, Kind, Relation
+from gateway.model import (
+    DIRECT,
+    AccessPlan,
+    GraphType,
+    Kind,
+    Neighbour,
+    Relation,
+    Route,
+    Step,
+    ordered_routes,
+)
 
 log = logging.getLogger("gateway.access")
-
-Step = tuple[str, str]
-"""An object on a route: (JumpCloud graph type, id)."""
-Route = tuple[Step, ...]
-"""The objects a path passes between its two ends, in order; () for a direct edge."""
-DIRECT: Route = ()
-
-
-@dataclass(frozen=True)
-class Neighbour:
-    """One object across a relation, the routes it is reached by, and (for access to
-    systems) the compiled attributes of those routes."""
-
-    id: str
-    routes: tuple[Route, ...] = (DIRECT,)
-    attributes: Mapping[str, Any] | None = None
-
-    def to_json(self) -> list[Any]:
-        return [self.id, [[list(step) for step in route] for route in self.routes], self.attributes]
-
-    @classmethod
-    def from_json(cls, raw: Sequence[Any]) -> Neighbour:
-        routes = tuple(tuple((str(t), str(i)) for t, i in route) for route in raw[1])
-        return cls(str(raw[0]), routes, raw[2])
-
-    def reversed(self, owner: str) -> Neighbour:
-        """This edge seen from the other end: `owner` reached by the reversed routes."""
-        return Neighbour(owner, _ordered(r[::-1] for r in self.routes), self.attributes)
-
 
 Pieces = list[Neighbour] | BaseException
 """One object's neighbours, or why they could not be read."""
@@ -89,7 +70,7 @@ def parse_neighbours(
             if end.get("type") != want.value or not end.get("id"):
                 continue
             found.setdefault(str(end["id"]), set()).add(DIRECT)
-    return [Neighbour(i, _ordered(r), compiled.get(i)) for i, r in sorted(found.items())]
+    return [Neighbour(i, ordered_routes(r), compiled.get(i)) for i, r in sorted(found.items())]
 
 
 def _route(path: Iterable[Mapping[str, Any]], source_id: str, target_id: str) -> Route:
@@ -116,10 +97,6 @@ def _access_attributes(raw: Any) -> Mapping[str, Any] | None:
             "withoutPassword": bool(sudo.get("withoutPassword")),
         }
     }
-
-
-def _ordered(routes: Iterable[Route]) -> tuple[Route, ...]:
-    return tuple(sorted(set(routes), key=lambda r: (len(r), r)))
 
 
 def invert(pieces: Mapping[str, Sequence[Neighbour]]) -> dict[str, list[Neighbour]]:

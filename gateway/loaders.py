@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
-from gateway.access import AccessGraph, Neighbour
+from gateway.access import AccessGraph
 from gateway.directory import Directory, IdPage
 from gateway.jumpcloud.filters import Filter, SortKey
-from gateway.model import ADMIN, Kind, Record, Relation, record_id
+from gateway.model import ADMIN, Kind, Neighbour, Record, Relation, record_id
 
 NeighbourLoader = DataLoader[str, list[Neighbour]]
 """Key: the id of an object on one side of a relation; value: its neighbours."""

@@ -10,7 +10,7 @@ new kind is one `Kind` (and its relations) here, one module in `gateway/types/`,
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from gateway.jumpcloud.resources import GraphType, Resource
 
 __all__ = [
     "ACCESS_BY_TARGET",
+    "DIRECT",
     "KINDS",
     "KIND_BY_NAME",
     "KIND_OF_TYPE",
@@ -27,11 +28,15 @@ __all__ = [
     "Filter",
     "GraphType",
     "Kind",
+    "Neighbour",
     "Op",
     "Read",
     "Record",
     "Relation",
+    "Route",
     "SortKey",
+    "Step",
+    "ordered_routes",
     "record_id",
 ]
 
@@ -42,6 +47,40 @@ Record = dict[str, Any]
 def record_id(record: Mapping[str, Any]) -> str:
     """v1 objects carry `_id`, v2 objects `id` (API-NOTES §10)."""
     return str(record.get("_id") or record.get("id"))
+
+
+Step = tuple[str, str]
+"""An object on a route: (JumpCloud graph type, id)."""
+Route = tuple[Step, ...]
+"""The objects a path passes between its two ends, in order; () for a direct edge."""
+DIRECT: Route = ()
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """One object across a relation, the routes it is reached by, and (for access to
+    systems) the compiled attributes of those routes."""
+
+    id: str
+    routes: tuple[Route, ...] = (DIRECT,)
+    attributes: Mapping[str, Any] | None = None
+
+    def to_json(self) -> list[Any]:
+        return [self.id, [[list(step) for step in route] for route in self.routes], self.attributes]
+
+    @classmethod
+    def from_json(cls, raw: Sequence[Any]) -> Neighbour:
+        routes = tuple(tuple((str(t), str(i)) for t, i in route) for route in raw[1])
+        return cls(str(raw[0]), routes, raw[2])
+
+    def reversed(self, owner: str) -> Neighbour:
+        """This edge seen from the other end: `owner` reached by the reversed routes."""
+        return Neighbour(owner, ordered_routes(r[::-1] for r in self.routes), self.attributes)
+
+
+def ordered_routes(routes: Iterable[Route]) -> tuple[Route, ...]:
+    """Distinct routes, shortest first (a direct edge leads)."""
+    return tuple(sorted(set(routes), key=lambda r: (len(r), r)))
 
 
 class AccessPlan(enum.StrEnum):

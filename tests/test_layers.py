@@ -67,3 +67,11 @@ def test_no_module_below_types_touches_the_access_graph_or_directory_directly() 
         text = path.read_text()
         assert "AccessGraph" not in text, path.name
         assert "Directory(" not in text, path.name
+
+
+def test_types_name_the_model_never_the_client_the_planner_or_the_cache() -> None:
+    below = {"gateway.access", "gateway.directory", "gateway.cache", "gateway.loaders"}
+    for path in modules("types"):
+        bad = {m for m in imports_of(path) if m.startswith("gateway.jumpcloud") or m in below}
+        assert not bad, f"{path.name} imports {bad}: name kinds and relations from gateway.model"
+        assert "TYPE_CHECKING" not in path.read_text(), f"{path.name}: use strawberry.lazy"

@@ -9,9 +9,20 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from gateway.access import DIRECT, Neighbour, Route, Step
 from gateway.context import Info
-from gateway.model import GROUP, SYSTEM_GROUP, USER, GraphType, Kind, Record, Relation
+from gateway.model import (
+    DIRECT,
+    GROUP,
+    SYSTEM_GROUP,
+    USER,
+    GraphType,
+    Kind,
+    Neighbour,
+    Record,
+    Relation,
+    Route,
+    Step,
+)
 from gateway.types.common import window
 from gateway.types.entity import reference
 from gateway.types.relay import PageInfo, encode_cursor, page_info

@@ -40,4 +40,6 @@ def related(relation: Relation, side: Kind, description: str) -> Any:
         return await records_connection(info, other, [n.id for n in found], first, after, make)
 
     resolve.__annotations__["return"] = returns
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(
+        resolver=resolve, description=description, metadata={"relation": relation, "side": side}
+    )
