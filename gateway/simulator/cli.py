@@ -20,7 +20,15 @@ _SIZE_FIELDS = (
     "admins",
     "custom_roles",
     "direct_app_bindings",
+    "systems",
+    "system_groups",
+    "direct_system_bindings",
+    "user_system_group_bindings",
+    "group_system_bindings",
+    "group_system_group_bindings",
+    "radius_system_group_bindings",
 )
+_FLOAT_SIZE_FIELDS = ("groups_per_user", "sudo_share")
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +42,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     sizes = parser.add_argument_group("org size (any of these generates a seeded org)")
     for name in _SIZE_FIELDS:
         sizes.add_argument(f"--{name.replace('_', '-')}", type=int, dest=name)
-    sizes.add_argument("--groups-per-user", type=float, dest="groups_per_user")
+    for name in _FLOAT_SIZE_FIELDS:
+        sizes.add_argument(f"--{name.replace('_', '-')}", type=float, dest=name)
     parser.add_argument(
         "--orgs", type=int, default=1, help="several orgs behind one multi-tenant key"
     )
@@ -53,7 +62,7 @@ def build_orgs(args: argparse.Namespace) -> list[Org]:
     given sizes."""
     given = {
         name: getattr(args, name)
-        for name in (*_SIZE_FIELDS, "groups_per_user")
+        for name in (*_SIZE_FIELDS, *_FLOAT_SIZE_FIELDS)
         if getattr(args, name, None) is not None
     }
     count = max(1, args.orgs)
@@ -62,6 +71,18 @@ def build_orgs(args: argparse.Namespace) -> list[Org]:
         return [first, *(generate_org(seed=args.seed + i) for i in range(1, count))]
     sizes = OrgSizes(**given)
     return [generate_org(sizes, seed=args.seed + i) for i in range(count)]
+
+
+def print_summary(orgs: list[Org]) -> None:
+    """One line per org: its id, name and size."""
+    for org in orgs:
+        print(
+            f"org: {org.id} {org.name} ({len(org.users)} users, {len(org.systems)} systems"
+            f" in {len(org.system_groups)} system groups)"
+        )
+    if len(orgs) > 1:
+        print("multi-tenant key: send x-org-id with one of the org ids above")
+    sys.stdout.flush()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,11 +107,7 @@ def run(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     print(f"JumpCloud simulator listening on http://{host}:{port}")
     print(f"API key: {api_key}")
-    for org in orgs:
-        print(f"org: {org.id} {org.name} ({len(org.users)} users)")
-    if len(orgs) > 1:
-        print("multi-tenant key: send x-org-id with one of the org ids above")
-    sys.stdout.flush()
+    print_summary(orgs)
     config = uvicorn.Config(app, log_level=args.log_level, lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from gateway.simulator import names, people, records
+from gateway.simulator import fleet, names, people, records
 from gateway.simulator.ids import NOW, ObjectIds, timeline
 from gateway.simulator.model import Binding, Membership, Org, OrgSizes
 
@@ -59,6 +59,8 @@ def generate_org(
         for source_id, target_id in _pairs(rng, source_ids, target_ids, count):
             bindings.add((source, source_id, target, target_id))
 
+    # Devices come last, from their own RNG, so everything above stays as it always was.
+    devices = fleet.generate(sizes, seed, ctx, founded, users, groups, radius_servers, ids.machine)
     return Org(
         id=org_id,
         name=name,
@@ -70,14 +72,28 @@ def generate_org(
         admins=admins,
         roles=roles,
         memberships=memberships,
-        bindings=bindings,
+        bindings=bindings | devices.bindings,
+        systems=devices.systems,
+        system_groups=devices.system_groups,
+        system_memberships=devices.memberships,
+        binding_attributes=devices.attributes,
     )
 
 
 def demo_org() -> Org:
     """The believable company behind ``jcgraph serve --demo`` and ``jcgraph simulator``."""
-    sizes = OrgSizes(users=200, groups=25, applications=15, ldap_servers=2, radius_servers=3)
-    return generate_org(sizes, seed=DEMO_SEED, name="Northwind Analytics")
+    sizes = OrgSizes(
+        users=200,
+        groups=25,
+        applications=15,
+        ldap_servers=2,
+        radius_servers=3,
+        systems=40,
+        system_groups=6,
+    )
+    org = generate_org(sizes, seed=DEMO_SEED, name="Northwind Analytics")
+    fleet.demo_access(org)
+    return org
 
 
 def _group_sizes(user_count: int, group_count: int, mean: float) -> list[int]:

@@ -21,13 +21,28 @@ class ObjectIds:
         self._machine = rng.getrandbits(40)
         self._counter = itertools.count(rng.getrandbits(16))
 
+    @property
+    def machine(self) -> int:
+        """The 5 random bytes every id of this maker shares: makers with different
+        machines never make the same id."""
+        return self._machine
+
     def make(self, timestamp: int) -> str:
         return f"{timestamp & 0xFFFFFFFF:08x}{self._machine:010x}{next(self._counter):06x}"
 
 
+def _builtin_ids() -> ObjectIds:
+    return ObjectIds(random.Random("jumpcloud-builtin-roles"))
+
+
+def builtin_machine() -> int:
+    """The machine part of the built-in roles' ids (see ``ObjectIds.machine``)."""
+    return _builtin_ids().machine
+
+
 def builtin_role_id(index: int) -> str:
     """Built-in roles carry the same ids in every org: they are JumpCloud's, not the org's."""
-    ids = ObjectIds(random.Random("jumpcloud-builtin-roles"))
+    ids = _builtin_ids()
     return [ids.make(_BUILTIN_EPOCH + i) for i in range(index + 1)][-1]
 
 

@@ -12,8 +12,15 @@ _VERSIONS = itertools.count(1)
 
 Membership = tuple[str, str]
 """(user_id, group_id)"""
+SystemMembership = tuple[str, str]
+"""(system_id, system_group_id)"""
 Binding = tuple[str, str, str, str]
-"""(source_type, source_id, target_type, target_id)"""
+"""(source_type, source_id, target_type, target_id).
+
+The user side is the source: ``("user" | "user_group", id, target_type, target_id)`` with
+target_type ``application``, ``ldap_server``, ``radius_server``, ``system`` or
+``system_group``; a RADIUS server's system group is ``("radius_server", r, "system_group", sg)``.
+"""
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,23 @@ class OrgSizes:
     radius_user_bindings: int = 2
     admins: int = 6
     custom_roles: int = 2
+    systems: int = 40
+    """Devices: a mix of macOS, Windows and Linux laptops, servers and build agents."""
+    system_groups: int = 6
+    """Named device groups; each one's members follow a rule (all laptops, Linux servers, ...)."""
+    direct_system_bindings: int = 12
+    """user -> system; half of them a laptop's primary user onto that laptop."""
+    user_system_group_bindings: int = 4
+    """user -> system_group"""
+    group_system_bindings: int = 6
+    """user_group -> system"""
+    group_system_group_bindings: int = 8
+    """user_group -> system_group"""
+    radius_system_group_bindings: int = 1
+    """radius_server -> system_group"""
+    sudo_share: float = 0.3
+    """Share of the bindings to systems and system groups that grant sudo (a third of those
+    without a password); the rest carry ``sudo`` disabled or no attributes at all."""
 
 
 class TrackedSet(set[T]):
@@ -105,15 +129,16 @@ class TrackedSet(set[T]):
         return self
 
 
-_EDGE_FIELDS = ("memberships", "bindings")
+_EDGE_FIELDS = ("memberships", "bindings", "system_memberships")
 
 
 @dataclass
 class Org:
     """One JumpCloud organization: records keyed by id (in id order) plus the edge sets.
 
-    Edit ``memberships`` and ``bindings`` in place or replace them: either way the
-    simulator's graph index notices (they are kept as ``TrackedSet``).
+    Edit ``memberships``, ``system_memberships`` and ``bindings`` in place or replace them:
+    either way the simulator's graph index notices (they are kept as ``TrackedSet``).
+    ``binding_attributes`` is read on every request, so edits to it show at once.
     """
 
     id: str
@@ -127,6 +152,15 @@ class Org:
     roles: dict[str, dict[str, Any]]
     memberships: set[Membership]
     bindings: set[Binding]
+    systems: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """v1 ``system`` records keyed by ``_id``."""
+    system_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """v2 ``SystemGroup`` records keyed by ``id``."""
+    system_memberships: set[SystemMembership] = field(default_factory=set)
+    binding_attributes: dict[Binding, dict[str, Any]] = field(default_factory=dict)
+    """The association's ``attributes`` (V2 ``GraphAttributes``), e.g.
+    ``{"sudo": {"enabled": True, "withoutPassword": False}}``; a binding absent here has
+    ``attributes: null``."""
     graph_cache: Any = field(default=None, init=False, repr=False, compare=False)
     """Owned by ``gateway.simulator.graph``; rebuilt whenever the edge sets change."""
 
@@ -135,6 +169,6 @@ class Org:
             value = TrackedSet(value)
         object.__setattr__(self, name, value)
 
-    def edge_version(self) -> tuple[int, int]:
-        """Changes whenever either edge set is replaced or mutated."""
-        return (getattr(self.memberships, "version", 0), getattr(self.bindings, "version", 0))
+    def edge_version(self) -> tuple[int, ...]:
+        """Changes whenever an edge set is replaced or mutated."""
+        return tuple(getattr(getattr(self, name), "version", 0) for name in _EDGE_FIELDS)

@@ -1,6 +1,8 @@
-"""Static vocabulary for generated orgs: people, teams, SaaS catalogue, admin roles."""
+"""Static vocabulary for generated orgs: people, teams, SaaS catalogue, admin roles, devices."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 _FIRST = (
     "Aaliyah Aaron Abigail Adam Adrian Aisha Alan Alejandro Alex Alice Amara Amelia Ana "
@@ -265,4 +267,130 @@ CUSTOM_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ),
     ),
     ("Device Auditor", "Read-only device inventory", ("systems.readonly", "mdm.readonly")),
+)
+
+
+class OsRelease(NamedTuple):
+    """One OS release a device may run; the V1 ``system`` schema names the fields but gives
+    no values, so these follow its examples (``"os": "Mac OS X"``, ``"os": "Ubuntu"``,
+    ``"arch": "x86_64"``) and System Insights' ``platform: darwin`` for ``osFamily``."""
+
+    os: str
+    version: str
+    os_family: str
+    os_name: str
+    release_name: str
+    numbers: tuple[int, int, int]
+    distribution: str = ""
+
+
+_MACOS = (
+    OsRelease("Mac OS X", "14.6.1", "darwin", "macOS", "Sonoma", (14, 6, 1)),
+    OsRelease("Mac OS X", "15.3.2", "darwin", "macOS", "Sequoia", (15, 3, 2)),
+    OsRelease("Mac OS X", "15.5", "darwin", "macOS", "Sequoia", (15, 5, 0)),
+)
+_WINDOWS = (
+    OsRelease("Windows", "11 Pro", "windows", "Windows 11 Pro", "23H2", (10, 0, 22631)),
+    OsRelease("Windows", "11 Pro", "windows", "Windows 11 Pro", "24H2", (10, 0, 26100)),
+    OsRelease("Windows", "10 Pro", "windows", "Windows 10 Pro", "22H2", (10, 0, 19045)),
+    OsRelease(
+        "Windows", "11 Enterprise", "windows", "Windows 11 Enterprise", "24H2", (10, 0, 26100)
+    ),
+)
+_WINDOWS_SERVER = (
+    OsRelease(
+        "Windows",
+        "Server 2022 Datacenter",
+        "windows",
+        "Windows Server 2022 Datacenter",
+        "21H2",
+        (10, 0, 20348),
+    ),
+)
+_UBUNTU = (
+    OsRelease("Ubuntu", "22.04", "linux", "Ubuntu", "Jammy Jellyfish", (22, 4, 0), "Ubuntu"),
+    OsRelease("Ubuntu", "24.04", "linux", "Ubuntu", "Noble Numbat", (24, 4, 0), "Ubuntu"),
+)
+_SERVER_LINUX = (
+    *_UBUNTU,
+    OsRelease("Amazon Linux", "2023", "linux", "Amazon Linux", "", (2023, 0, 0), "Amazon Linux"),
+    OsRelease("Rocky Linux", "9.4", "linux", "Rocky Linux", "Blue Onyx", (9, 4, 0), "Rocky Linux"),
+)
+
+
+class DeviceKind(NamedTuple):
+    """A kind of device in the fleet: laptops have a primary user, servers an environment."""
+
+    name: str
+    role: str
+    """laptop | server | build"""
+    releases: tuple[OsRelease, ...]
+    arches: tuple[str, ...]
+    vendors: tuple[str, ...]
+    weight: int
+
+
+DEVICE_KINDS = (
+    DeviceKind("macbook", "laptop", _MACOS, ("arm64",), ("Apple Inc.",), 36),
+    DeviceKind(
+        "windows-laptop", "laptop", _WINDOWS, ("x86_64",), ("Dell Inc.", "LENOVO", "HP"), 22
+    ),
+    DeviceKind("linux-laptop", "laptop", _UBUNTU, ("x86_64",), ("LENOVO", "Framework"), 5),
+    DeviceKind("linux-server", "server", _SERVER_LINUX, ("x86_64", "aarch64"), ("Amazon EC2",), 20),
+    DeviceKind("windows-server", "server", _WINDOWS_SERVER, ("x86_64",), ("Amazon EC2",), 4),
+    DeviceKind("linux-build", "build", _UBUNTU, ("x86_64",), ("Dell Inc.", "Amazon EC2"), 9),
+    DeviceKind("mac-build", "build", _MACOS, ("arm64",), ("Apple Inc.",), 4),
+)
+SERVER_SERVICES = ("api", "web", "db", "worker", "cache", "queue", "search", "bastion")
+WINDOWS_SERVICES = ("dc", "files", "sql", "rds")
+AGENT_VERSIONS = ("1.178.0", "1.182.2", "1.185.0", "1.187.1")
+# Standard-time UTC offsets in minutes for the user locations (servers run on UTC).
+LOCATION_OFFSETS = {
+    "Denver": -420,
+    "Boulder": -420,
+    "Austin": -360,
+    "Toronto": -300,
+    "London": 0,
+    "Berlin": 60,
+    "Remote": -300,
+}
+
+# System groups: (name, description, rule). A device joins a group when each facet the
+# rule names has one of the listed values; facets are its role, osFamily, os, environment
+# (servers), and its primary user's department and location (laptops).
+SYSTEM_GROUPS: tuple[tuple[str, str, dict[str, tuple[str, ...]]], ...] = (
+    ("All Laptops", "Every company laptop", {"role": ("laptop",)}),
+    (
+        "Engineering Macs",
+        "MacBooks of the engineering team",
+        {"role": ("laptop",), "osFamily": ("darwin",), "department": ("Engineering", "Product")},
+    ),
+    (
+        "Linux Servers",
+        "Linux hosts in production and staging",
+        {"role": ("server",), "osFamily": ("linux",)},
+    ),
+    ("Build Agents", "CI runners and build hosts", {"role": ("build",)}),
+    (
+        "Finance Workstations",
+        "Laptops that may open the finance systems",
+        {"role": ("laptop",), "department": ("Finance", "Operations", "Legal")},
+    ),
+    ("Windows Fleet", "Every Windows laptop and server", {"osFamily": ("windows",)}),
+    ("Production Servers", "Servers that run production", {"environment": ("prod",)}),
+    ("Staging Servers", "Servers that run staging", {"environment": ("staging",)}),
+    ("macOS Fleet", "Every Mac", {"osFamily": ("darwin",)}),
+    ("Ubuntu Hosts", "Every Ubuntu device", {"os": ("Ubuntu",)}),
+    (
+        "Remote Laptops",
+        "Laptops of remote employees",
+        {"role": ("laptop",), "location": ("Remote",)},
+    ),
+    ("London Office Devices", "Laptops based in London", {"location": ("London",)}),
+    (
+        "Denver Office Devices",
+        "Laptops based in Denver and Boulder",
+        {"location": ("Denver", "Boulder")},
+    ),
+    ("Sales Laptops", "Laptops of the sales team", {"role": ("laptop",), "department": ("Sales",)}),
 )

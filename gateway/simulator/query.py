@@ -282,14 +282,20 @@ def v2_clause(expression: str, aliases: Mapping[str, str] | None = None) -> Pred
     return lambda r: any(compare(have, value) for have in texts(lookup(r, field)))
 
 
+def _v2_filters(params: Params) -> list[str]:
+    return [value for key, value in params if value and re.fullmatch(r"filter(\[\d*\])?", key)]
+
+
+def v2_filter_fields(params: Params, aliases: Mapping[str, str] | None = None) -> set[str]:
+    """The fields the request's v2 filters name (after ``aliases``)."""
+    fields = (value.partition(":")[0] for value in _v2_filters(params))
+    return {(aliases or {}).get(field, field) for field in fields}
+
+
 def v2_filter(params: Params, aliases: Mapping[str, str] | None = None) -> Predicate:
     """Several v2 filters AND together. How JumpCloud combines them is not documented
     (API-NOTES §3 and §12); AND is what PSMOD's ``filter[0]&filter[1]`` usage implies."""
-    clauses = [
-        v2_clause(value, aliases)
-        for key, value in params
-        if value and re.fullmatch(r"filter(\[\d*\])?", key)
-    ]
+    clauses = [v2_clause(value, aliases) for value in _v2_filters(params)]
     if not clauses:
         return match_all
     if len(clauses) == 1:

@@ -26,11 +26,34 @@ class Route:
 
 def _graph_routes() -> list[Route]:
     routes = [
-        Route("GET", "/api/v2/usergroups/{id}/members", "graph_userGroupMembersList", v2.members),
         Route(
-            "GET", "/api/v2/usergroups/{id}/membership", "graph_userGroupMembership", v2.membership
+            "GET",
+            "/api/v2/usergroups/{id}/members",
+            "graph_userGroupMembersList",
+            v2.members("user_group"),
         ),
-        Route("GET", "/api/v2/users/{id}/memberof", "graph_userMemberOf", v2.memberof),
+        Route(
+            "GET",
+            "/api/v2/usergroups/{id}/membership",
+            "graph_userGroupMembership",
+            v2.membership("user_group"),
+        ),
+        Route("GET", "/api/v2/users/{id}/memberof", "graph_userMemberOf", v2.memberof("user")),
+        Route(
+            "GET",
+            "/api/v2/systemgroups/{id}/members",
+            "graph_systemGroupMembersList",
+            v2.members("system_group"),
+        ),
+        Route(
+            "GET",
+            "/api/v2/systemgroups/{id}/membership",
+            "graph_systemGroupMembership",
+            v2.membership("system_group"),
+        ),
+        Route(
+            "GET", "/api/v2/systems/{id}/memberof", "graph_systemMemberOf", v2.memberof("system")
+        ),
     ]
     # (path segment, graph type, operationId stem)
     kinds = [
@@ -39,6 +62,8 @@ def _graph_routes() -> list[Route]:
         ("applications", "application", "Application"),
         ("ldapservers", "ldap_server", "LdapServer"),
         ("radiusservers", "radius_server", "RadiusServer"),
+        ("systems", "system", "System"),
+        ("systemgroups", "system_group", "SystemGroup"),
     ]
     for segment, kind, stem in kinds:
         routes.append(
@@ -49,13 +74,16 @@ def _graph_routes() -> list[Route]:
                 v2.associations(kind),
             )
         )
-    # Only the traversals the V2 spec defines (e.g. there is no /usergroups/{id}/users).
+    # Only the traversals the V2 spec defines between the kinds above (e.g. there is no
+    # /usergroups/{id}/users, nor /systemgroups/{id}/radiusservers).
     traversals = {
-        "users": ["applications", "ldapservers", "radiusservers"],
-        "usergroups": ["applications", "ldapservers", "radiusservers"],
+        "users": ["applications", "ldapservers", "radiusservers", "systems", "systemgroups"],
+        "usergroups": ["applications", "ldapservers", "radiusservers", "systems", "systemgroups"],
         "applications": ["users", "usergroups"],
         "ldapservers": ["users", "usergroups"],
-        "radiusservers": ["users", "usergroups"],
+        "radiusservers": ["users", "usergroups", "systemgroups"],
+        "systems": ["users", "usergroups"],
+        "systemgroups": ["users", "usergroups"],
     }
     by_segment = {segment: (kind, stem) for segment, kind, stem in kinds}
     for segment, targets in traversals.items():
@@ -78,6 +106,9 @@ def build_routes() -> tuple[Route, ...]:
         Route("GET", "/api/systemusers", "systemusers_list", v1.systemusers_list),
         Route("GET", "/api/systemusers/{id}", "systemusers_get", v1.systemusers_get),
         Route("POST", "/api/search/systemusers", "search_systemusers_post", v1.search_systemusers),
+        Route("GET", "/api/systems", "systems_list", v1.systems_list),
+        Route("GET", "/api/systems/{id}", "systems_get", v1.systems_get),
+        Route("POST", "/api/search/systems", "search_systems_post", v1.search_systems),
         Route("GET", "/api/applications", "applications_list", v1.applications_list),
         Route("GET", "/api/applications/{id}", "applications_get", v1.applications_get),
         Route("GET", "/api/radiusservers", "radius_servers_list", v1.radius_servers_list),
@@ -86,6 +117,8 @@ def build_routes() -> tuple[Route, ...]:
         Route("GET", "/api/users", "admins_list", v1.admins_list),
         Route("GET", "/api/v2/usergroups", "groups_user_list", v2.usergroups_list),
         Route("GET", "/api/v2/usergroups/{id}", "groups_user_get", v2.usergroups_get),
+        Route("GET", "/api/v2/systemgroups", "groups_system_list", v2.systemgroups_list),
+        Route("GET", "/api/v2/systemgroups/{id}", "groups_system_get", v2.systemgroups_get),
         Route("GET", "/api/v2/ldapservers", "ldapservers_list", v2.ldapservers_list),
         Route("GET", "/api/v2/ldapservers/{id}", "ldapservers_get", v2.ldapservers_get),
         Route("GET", "/api/v2/roles", "roles_list", v2.roles_list),

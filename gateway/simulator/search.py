@@ -18,6 +18,8 @@ from gateway.simulator.query import (
 
 # Used when a searchFilter names no fields (an assumption; the spec gives no default).
 DEFAULT_SEARCH_FIELDS = ("username", "email", "firstname", "lastname", "displayname")
+# For systems, the fields of the spec's own searchFilter example (search_systems_post).
+SYSTEM_SEARCH_FIELDS = ("hostname", "displayName")
 
 _OPERATORS: dict[str, Callable[[str, str], bool]] = {
     "$eq": lambda have, want: have == want,
@@ -62,8 +64,11 @@ def _operator(field: str, operator: str, argument: Any) -> Predicate:
     return lambda r: any(test(have, want) for have in texts(lookup(r, field))) != negate
 
 
-def body_filter(body: Mapping[str, Any]) -> Predicate:
-    """``filter`` ({and: [...]}, {or: [...]}, or a list that ANDs) and ``searchFilter``."""
+def body_filter(
+    body: Mapping[str, Any], search_fields: tuple[str, ...] = DEFAULT_SEARCH_FIELDS
+) -> Predicate:
+    """``filter`` ({and: [...]}, {or: [...]}, or a list that ANDs) and ``searchFilter``
+    (over ``search_fields`` when it names none)."""
     raw = body.get("filter")
     checks: list[Predicate] = []
     if isinstance(raw, list):
@@ -79,17 +84,17 @@ def body_filter(body: Mapping[str, Any]) -> Predicate:
         raise ApiError('Bad Request: "filter" must be an object or a list')
     search = body.get("searchFilter")
     if search:
-        checks.append(_search(search))
+        checks.append(_search(search, search_fields))
     return lambda r: all(check(r) for check in checks)
 
 
-def _search(search: Any) -> Predicate:
+def _search(search: Any, default_fields: tuple[str, ...]) -> Predicate:
     """Partial, case-insensitive text match of any term on any named field."""
     if not isinstance(search, Mapping):
         raise ApiError('Bad Request: "searchFilter" must be an object')
     term = search.get("searchTerm", "")
     terms = [str(t).lower() for t in (term if isinstance(term, list) else [term]) if str(t)]
-    fields = search.get("fields") or DEFAULT_SEARCH_FIELDS
+    fields = search.get("fields") or default_fields
     if not isinstance(fields, list | tuple) or not terms:
         raise ApiError('Bad Request: "searchFilter" needs searchTerm and a fields list')
 

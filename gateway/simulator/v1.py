@@ -1,4 +1,4 @@
-"""v1 endpoints: system users, user search, applications, RADIUS servers, admins."""
+"""v1 endpoints: system users, systems, their searches, applications, RADIUS servers, admins."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from gateway.simulator.query import (
     v1_id_terms,
 )
 from gateway.simulator.responses import Call, find, json_response
-from gateway.simulator.search import body_fields, body_filter
+from gateway.simulator.search import SYSTEM_SEARCH_FIELDS, body_fields, body_filter
 
 
 def _listing(
@@ -77,6 +77,31 @@ async def search_systemusers(call: Call) -> Response:
     results, total = _listing(
         call, call.org.users, extra=body_filter(body), body=body, fields=fields
     )
+    rows = [{**r, "memberof": groups_of.get(str(r["_id"]), [])} for r in results]
+    return json_response({"results": rows, "totalCount": total})
+
+
+async def systems_list(call: Call) -> Response:
+    """``GET /api/systems``. The spec also lists ``search`` (a query-string object whose
+    encoding it does not give), which is not served."""
+    return _v1_list(call, call.org.systems)
+
+
+async def systems_get(call: Call) -> Response:
+    """``GET /api/systems/{id}`` with ``fields``; the spec lists ``filter`` here too but
+    says nothing of what it does to one record, so it is not applied."""
+    system = find(call.org.systems, call.path["id"], "system")
+    return json_response(project(system, parse_list(call.query("fields"), " "), "_id"))
+
+
+async def search_systems(call: Call) -> Response:
+    """``POST /api/search/systems``: the user search's body form; results add ``memberof``
+    (system group ids). The ``primarySystemUser.*`` fields of ``systemSearch`` are not sent."""
+    body = await call.json_body()
+    fields = body_fields(body)
+    groups_of = graph.index(call.org).groups_of_system
+    extra = body_filter(body, SYSTEM_SEARCH_FIELDS)
+    results, total = _listing(call, call.org.systems, extra=extra, body=body, fields=fields)
     rows = [{**r, "memberof": groups_of.get(str(r["_id"]), [])} for r in results]
     return json_response({"results": rows, "totalCount": total})
 

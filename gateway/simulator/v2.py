@@ -1,8 +1,8 @@
-"""v2 endpoints: user groups, LDAP servers, roles, and the association graph."""
+"""v2 endpoints: user and system groups, LDAP servers, roles, and the association graph."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from starlette.responses import Response
@@ -17,6 +17,7 @@ from gateway.simulator.query import (
     select,
     sort_records,
     v2_filter,
+    v2_filter_fields,
 )
 from gateway.simulator.responses import Call, Handler, find, json_response
 
@@ -27,6 +28,8 @@ _COLLECTIONS = {
     "application": ("applications", "application"),
     "ldap_server": ("ldap_servers", "LDAP server"),
     "radius_server": ("radius_servers", "RADIUS server"),
+    "system": ("systems", "system"),
+    "system_group": ("system_groups", "system group"),
 }
 # V2 trait_graphTargets*_targets enums (API-NOTES §7).
 _USER_TARGETS = [
@@ -49,9 +52,13 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "application": ("agent_group", "user", "user_group"),
     "ldap_server": ("user", "user_group"),
     "radius_server": ("user", "user_group", "system_group"),
+    "system": ("command", "policy", "policy_group", "user", "user_group"),
+    "system_group": ("command", "policy", "policy_group", "radius_server", "user", "user_group"),
 }
 # memberof/membership filter on ``object_id`` and ``type`` (API-NOTES §3).
 _GRAPH_ALIASES = {"object_id": "id"}
+# Filters on these alone can run before the paths are built (only the page's are).
+_SKELETON_FIELDS = {"id", "type"}
 
 
 def _v2_page(
@@ -63,14 +70,19 @@ def _v2_page(
     fields: bool = False,
     envelope: bool = False,
     aliases: Mapping[str, str] | None = None,
+    finish: Callable[[list[Record]], list[Record]] | None = None,
 ) -> Response:
-    """Filter, sort, page; the total goes in ``x-total-count`` (API-NOTES §4)."""
+    """Filter, sort, page; the total goes in ``x-total-count`` (API-NOTES §4). ``finish``
+    turns the page's rows into what is sent."""
     limit, skip = page(call.params)
     rows = select(rows, v2_filter(call.params, aliases)) if filterable else list(rows)
     if sortable:
         rows = sort_records(rows, parse_list(call.query("sort"), ","))
     wanted = parse_list(call.query("fields"), ",") if fields else []
-    results = [project(r, wanted, "id") for r in rows[skip : skip + limit]]
+    window = rows[skip : skip + limit]
+    if finish is not None:
+        window = finish(window)
+    results = [project(r, wanted, "id") for r in window]
     headers = {"x-total-count": str(len(rows))}
     body: Any = {"totalCount": len(rows), "results": results} if envelope else results
     return json_response(body, headers=headers)
@@ -82,6 +94,14 @@ async def usergroups_list(call: Call) -> Response:
 
 async def usergroups_get(call: Call) -> Response:
     return json_response(find(call.org.groups, call.path["id"], "user group"))
+
+
+async def systemgroups_list(call: Call) -> Response:
+    return _v2_page(call, call.org.system_groups.values(), fields=True)
+
+
+async def systemgroups_get(call: Call) -> Response:
+    return json_response(find(call.org.system_groups, call.path["id"], "system group"))
 
 
 async def ldapservers_list(call: Call) -> Response:
@@ -109,21 +129,35 @@ def _source(call: Call, source_type: str) -> str:
     return call.path["id"]
 
 
-async def members(call: Call) -> Response:
-    """Direct members; takes limit/skip only (API-NOTES §7)."""
-    group_id = _source(call, "user_group")
-    rows = graph.members(call.org, group_id)
-    return _v2_page(call, rows, filterable=False, sortable=False)
+def members(group_type: str) -> Handler:
+    """``/usergroups|systemgroups/{id}/members``: direct members; limit/skip only
+    (API-NOTES §7)."""
+
+    async def handler(call: Call) -> Response:
+        rows = graph.members(call.org, _source(call, group_type), group_type)
+        return _v2_page(call, rows, filterable=False, sortable=False)
+
+    return handler
 
 
-async def membership(call: Call) -> Response:
-    rows = graph.membership(call.org, _source(call, "user_group"))
-    return _v2_page(call, rows, aliases=_GRAPH_ALIASES)
+def membership(group_type: str) -> Handler:
+    """``/usergroups|systemgroups/{id}/membership``: filter and sort on object_id, type."""
+
+    async def handler(call: Call) -> Response:
+        rows = graph.membership(call.org, _source(call, group_type), group_type)
+        return _v2_page(call, rows, aliases=_GRAPH_ALIASES)
+
+    return handler
 
 
-async def memberof(call: Call) -> Response:
-    rows = graph.memberof(call.org, _source(call, "user"))
-    return _v2_page(call, rows, aliases=_GRAPH_ALIASES)
+def memberof(member_type: str) -> Handler:
+    """``/users|systems/{id}/memberof``: filter and sort on object_id, type."""
+
+    async def handler(call: Call) -> Response:
+        rows = graph.memberof(call.org, _source(call, member_type), member_type)
+        return _v2_page(call, rows, aliases=_GRAPH_ALIASES)
+
+    return handler
 
 
 def _targets(call: Call, source_type: str) -> list[str]:
@@ -155,10 +189,23 @@ def associations(source_type: str) -> Handler:
 
 
 def traversal(source_type: str, target_type: str) -> Handler:
-    """``/{type}/{id}/{targets}``: bound directly or through groups; limit/skip/filter."""
+    """``/{type}/{id}/{targets}``: bound directly or through groups; limit/skip/filter.
+
+    Paths are built for the page only, unless a filter looks past ``id`` and ``type``.
+    """
 
     async def handler(call: Call) -> Response:
-        rows = graph.traverse(call.org, source_type, _source(call, source_type), target_type)
+        org = call.org
+        found = graph.reach(org, source_type, _source(call, source_type), target_type)
+        if v2_filter_fields(call.params, _GRAPH_ALIASES) <= _SKELETON_FIELDS:
+            rows = [{"id": object_id, "type": target_type} for object_id in sorted(found)]
+
+            def finish(window: list[Record]) -> list[Record]:
+                wanted = {str(r["id"]): found[str(r["id"])] for r in window}
+                return list(graph.with_paths(org, target_type, wanted))
+
+            return _v2_page(call, rows, sortable=False, aliases=_GRAPH_ALIASES, finish=finish)
+        rows = graph.with_paths(org, target_type, found)
         return _v2_page(call, rows, sortable=False, aliases=_GRAPH_ALIASES)
 
     return handler

@@ -151,3 +151,42 @@ async def test_a_rate_limit_is_retried() -> None:
         assert len(await client.list_all(Resource.USERS)) == 5
     assert log.count(status=429) == 2
     assert log.total == 3
+
+
+async def test_systems_and_system_groups_list_whole_and_by_ids() -> None:
+    org = generate_org(OrgSizes(users=20, groups=3, systems=230, system_groups=8), seed=2)
+    async with simulated(org) as (client, log):
+        systems = await client.list_all(Resource.SYSTEMS)
+        groups = await client.list_all(Resource.SYSTEM_GROUPS)
+        wanted = sorted(org.systems)[::7]
+        some = await client.by_ids(Resource.SYSTEMS, wanted)
+    assert [s["_id"] for s in systems] == list(org.systems)
+    assert [g["id"] for g in groups] == list(org.system_groups)
+    assert [s["_id"] for s in some] == wanted
+    assert log.count(operation="systems_list", status=200) == 3 + 1
+    assert log.count(operation="groups_system_list", status=200) == 1
+
+
+async def test_every_system_graph_relation_reads_through_the_client() -> None:
+    org = generate_org(OrgSizes(users=30, groups=4, systems=20, system_groups=5), seed=4)
+    system, group = next(iter(org.system_memberships))
+    user = next(u for t, u, k, _ in org.bindings if (t, k) == ("user", "system"))
+    reads = {
+        (GraphType.SYSTEM, system): ["memberof", "users", "usergroups"],
+        (GraphType.SYSTEM_GROUP, group): ["members", "membership", "users", "usergroups"],
+        (GraphType.USER, user): ["systems", "systemgroups"],
+    }
+    async with simulated(org) as (client, log):
+        for (kind, object_id), relations in reads.items():
+            for relation in relations:
+                await client.graph(kind, object_id, relation)
+        for kind, object_id, target in (
+            (GraphType.SYSTEM, system, GraphType.USER),
+            (GraphType.SYSTEM_GROUP, group, GraphType.RADIUS_SERVER),
+        ):
+            await client.graph(kind, object_id, "associations", targets=target)
+        systems = await client.graph(GraphType.USER, user, "systems")
+    assert log.count(status=200) == log.total
+    assert {s["id"] for s in systems} >= {
+        t for _, u, k, t in org.bindings if (u, k) == (user, "system")
+    }

@@ -7,11 +7,13 @@ import selectors
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import httpx
+import pytest
 
 from gateway.cli import build_parser
-from gateway.simulator.cli import build_orgs
+from gateway.simulator.cli import build_orgs, print_summary
 from tests.processes import stop
 
 
@@ -67,3 +69,47 @@ def test_sizes_and_orgs_flags_build_seeded_orgs() -> None:
     assert len({o.id for o in orgs}) == 2
     demo = build_orgs(build_parser().parse_args(["simulator"]))
     assert [o.name for o in demo] == ["Northwind Analytics"]
+
+
+def test_device_flags_size_the_fleet_and_its_bindings() -> None:
+    args = build_parser().parse_args(
+        [
+            "simulator",
+            "--users",
+            "30",
+            "--systems",
+            "25",
+            "--system-groups",
+            "4",
+            "--direct-system-bindings",
+            "7",
+            "--user-system-group-bindings",
+            "3",
+            "--group-system-bindings",
+            "2",
+            "--group-system-group-bindings",
+            "5",
+            "--radius-system-group-bindings",
+            "2",
+            "--sudo-share",
+            "1",
+        ]
+    )
+    (org,) = build_orgs(args)
+    assert (len(org.systems), len(org.system_groups)) == (25, 4)
+    kinds = Counter((b[0], b[2]) for b in org.bindings)
+    assert kinds[("user", "system")] == 7
+    assert kinds[("user", "system_group")] == 3
+    assert kinds[("user_group", "system")] == 2
+    assert kinds[("user_group", "system_group")] == 5
+    assert kinds[("radius_server", "system_group")] == 2
+    assert all(a["sudo"]["enabled"] for a in org.binding_attributes.values())
+    assert len(org.binding_attributes) == 7 + 3 + 2 + 5
+
+
+def test_the_summary_names_the_systems(capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(["simulator", "--systems", "3", "--port", "0"])
+    (org,) = build_orgs(args)
+    print_summary([org])
+    out = capsys.readouterr().out
+    assert f"org: {org.id} {org.name} (200 users, 3 systems in 6 system groups)" in out

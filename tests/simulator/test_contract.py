@@ -50,6 +50,18 @@ def endpoints(org: Org) -> list[tuple[str, str, str | None]]:
     org.memberships.add((user, group))
     for kind, target in (("application", app), ("ldap_server", ldap), ("radius_server", radius)):
         org.bindings.update({("user", user, kind, target), ("user_group", group, kind, target)})
+    system, system_group = next(iter(org.systems)), next(iter(org.system_groups))
+    org.system_memberships.add((system, system_group))
+    org.bindings.update(
+        {
+            ("user", user, "system", system),
+            ("user_group", group, "system_group", system_group),
+            ("radius_server", radius, "system_group", system_group),
+        }
+    )
+    org.binding_attributes[("user", user, "system", system)] = {
+        "sudo": {"enabled": True, "withoutPassword": False}
+    }
     graph_with_paths = [
         f"/api/v2/usergroups/{group}/membership",
         f"/api/v2/users/{user}/memberof",
@@ -66,6 +78,13 @@ def endpoints(org: Org) -> list[tuple[str, str, str | None]]:
             f"/api/v2/{s}/usergroups"
             for s in (f"applications/{app}", f"ldapservers/{ldap}", f"radiusservers/{radius}")
         ),
+        f"/api/v2/systems/{system}/memberof",
+        f"/api/v2/systemgroups/{system_group}/membership",
+        *(f"/api/v2/{s}/systems" for s in (f"users/{user}", f"usergroups/{group}")),
+        *(f"/api/v2/{s}/systemgroups" for s in (f"users/{user}", f"usergroups/{group}")),
+        *(f"/api/v2/{s}/users" for s in (f"systems/{system}", f"systemgroups/{system_group}")),
+        *(f"/api/v2/{s}/usergroups" for s in (f"systems/{system}", f"systemgroups/{system_group}")),
+        f"/api/v2/radiusservers/{radius}/systemgroups",
     ]
     connections = [
         f"/api/v2/usergroups/{group}/members",
@@ -74,6 +93,11 @@ def endpoints(org: Org) -> list[tuple[str, str, str | None]]:
         f"/api/v2/applications/{app}/associations?targets=user,user_group",
         f"/api/v2/ldapservers/{ldap}/associations?targets=user&targets=user_group",
         f"/api/v2/radiusservers/{radius}/associations?targets=user_group",
+        f"/api/v2/systemgroups/{system_group}/members",
+        f"/api/v2/users/{user}/associations?targets=system",
+        f"/api/v2/systems/{system}/associations?targets=user,user_group",
+        f"/api/v2/systemgroups/{system_group}/associations?targets=user_group,radius_server",
+        f"/api/v2/radiusservers/{radius}/associations?targets=system_group",
     ]
     return [
         ("/api/systemusers?limit=100", "v1:systemuserslist", "v1:systemuserreturn"),
@@ -89,6 +113,10 @@ def endpoints(org: Org) -> list[tuple[str, str, str | None]]:
         (f"/api/v2/ldapservers/{ldap}", "v2:ldap-server", None),
         ("/api/v2/roles?limit=100", "v2:RoleList", "v2:Role"),
         (f"/api/v2/roles/{role}", "v2:Role", None),
+        ("/api/systems?limit=100", "v1:systemslist", "v1:system"),
+        (f"/api/systems/{system}", "v1:system", None),
+        ("/api/v2/systemgroups?limit=100", "", "v2:SystemGroup"),
+        (f"/api/v2/systemgroups/{system_group}", "v2:SystemGroup", None),
         *((url, "", "v2:GraphObjectWithPaths") for url in graph_with_paths),
         *((url, "", "v2:GraphConnection") for url in connections),
     ]
@@ -116,6 +144,10 @@ async def test_search_results_match_the_search_schema(client: httpx.AsyncClient)
     response = await client.post("/api/search/systemusers", json={"limit": 50})
     validate(response.json(), "v1:systemUsersSearchlist")
     validate(response.json()["results"], "v1:systemuserSearchReturn")
+    response = await client.post("/api/search/systems", json={"limit": 50})
+    validate(response.json(), "v1:systemsSearchlist")
+    validate(response.json()["results"], "v1:systemSearch")
+    assert all("memberof" in r for r in response.json()["results"])
 
 
 @pytest.mark.parametrize(
@@ -125,6 +157,10 @@ async def test_search_results_match_the_search_schema(client: httpx.AsyncClient)
         ("/api/systemusers/0123456789abcdef01234567", "v1:Error"),
         ("/api/v2/usergroups?filter=bad", "v2:Error"),
         ("/api/v2/roles/0123456789abcdef01234567", "v2:Error"),
+        ("/api/systems?limit=101", "v1:Error"),
+        ("/api/systems/0123456789abcdef01234567", "v1:Error"),
+        ("/api/v2/systemgroups/0123456789abcdef01234567", "v2:Error"),
+        ("/api/v2/systems/0123456789abcdef01234567/users", "v2:Error"),
     ],
 )
 async def test_error_bodies_match_the_error_schema(

@@ -38,6 +38,17 @@ async def test_limit_over_100_is_400_with_jumpclouds_exact_message(
         f"/api/v2/applications/{MISSING}/users",
         f"/api/v2/ldapservers/{MISSING}/usergroups",
         f"/api/v2/radiusservers/{MISSING}/associations?targets=user",
+        f"/api/systems/{MISSING}",
+        f"/api/v2/systemgroups/{MISSING}",
+        f"/api/v2/systems/{MISSING}/memberof",
+        f"/api/v2/systems/{MISSING}/users",
+        f"/api/v2/systems/{MISSING}/associations?targets=user",
+        f"/api/v2/systemgroups/{MISSING}/members",
+        f"/api/v2/systemgroups/{MISSING}/membership",
+        f"/api/v2/systemgroups/{MISSING}/usergroups",
+        f"/api/v2/users/{MISSING}/systems",
+        f"/api/v2/usergroups/{MISSING}/systemgroups",
+        f"/api/v2/radiusservers/{MISSING}/systemgroups",
         "/api/systemusers/not-an-id",
         "/api/nothing/here",
         "/api/v2/usergroups/x/users",
@@ -84,6 +95,7 @@ async def test_bad_parameters_never_produce_a_500(
 ) -> None:
     user, group = next(iter(org.users)), next(iter(org.groups))
     application = next(iter(org.applications))
+    system, system_group = next(iter(org.systems)), next(iter(org.system_groups))
     paths = [
         "/api/systemusers",
         f"/api/systemusers/{user}",
@@ -100,6 +112,21 @@ async def test_bad_parameters_never_produce_a_500(
         f"/api/v2/applications/{application}/associations",
         f"/api/v2/users/{user}/applications",
         f"/api/v2/applications/{application}/users",
+        "/api/systems",
+        f"/api/systems/{system}",
+        "/api/v2/systemgroups",
+        f"/api/v2/systemgroups/{system_group}",
+        f"/api/v2/systems/{system}/memberof",
+        f"/api/v2/systems/{system}/users",
+        f"/api/v2/systems/{system}/usergroups",
+        f"/api/v2/systems/{system}/associations",
+        f"/api/v2/systemgroups/{system_group}/members",
+        f"/api/v2/systemgroups/{system_group}/membership",
+        f"/api/v2/systemgroups/{system_group}/users",
+        f"/api/v2/systemgroups/{system_group}/associations",
+        f"/api/v2/users/{user}/systems",
+        f"/api/v2/users/{user}/systemgroups",
+        f"/api/v2/usergroups/{group}/systems",
     ]
     for path in paths:
         for query in BAD_QUERIES:
@@ -108,6 +135,35 @@ async def test_bad_parameters_never_produce_a_500(
             assert response.headers["content-type"] == "application/json"
         response = await client.post(path, content=b"\xff")
         assert response.status_code < 500
+    assert log.count(status=500) == 0
+
+
+BAD_BODIES: list[object] = [
+    [],
+    "x",
+    {"filter": "hostname"},
+    {"filter": {"not": []}},
+    {"filter": [1]},
+    {"filter": {"or": [{}]}},
+    {"filter": [{"hostname": {"$regex": "x"}}]},
+    {"searchFilter": "x"},
+    {"searchFilter": {"searchTerm": ""}},
+    {"searchFilter": {"searchTerm": "a", "fields": "hostname"}},
+    {"fields": 3},
+    {"limit": "many"},
+    {"limit": True},
+    {"skip": -1},
+]
+
+
+async def test_bad_search_bodies_never_produce_a_500(
+    client: httpx.AsyncClient, log: RequestLog
+) -> None:
+    for body in BAD_BODIES:
+        for path in ("/api/search/systems", "/api/search/systemusers"):
+            response = await client.post(path, json=body)
+            assert response.status_code == 400, (path, body, response.text)
+            assert isinstance(response.json()["message"], str)
     assert log.count(status=500) == 0
 
 

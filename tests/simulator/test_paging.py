@@ -12,8 +12,16 @@ from tests.simulator.conftest import API_KEY, client_for, fetch_all
 SIZES = [0, 1, 100, 101, 250]
 
 
-def _org(users: int = 0, groups: int = 0) -> Org:
-    return generate_org(OrgSizes(users=users, groups=groups, applications=0, admins=0), seed=5)
+def _org(users: int = 0, groups: int = 0, systems: int = 0, system_groups: int = 0) -> Org:
+    sizes = OrgSizes(
+        users=users,
+        groups=groups,
+        applications=0,
+        admins=0,
+        systems=systems,
+        system_groups=system_groups,
+    )
+    return generate_org(sizes, seed=5)
 
 
 def _client(org: Org) -> httpx.AsyncClient:
@@ -55,6 +63,37 @@ async def test_group_members_pages_cover_every_member_once(size: int) -> None:
         rows, total = await fetch_all(client, f"/api/v2/usergroups/{group_id}/members")
     assert total == size
     assert [row["to"]["id"] for row in rows] == sorted(org.users)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_v1_systems_pages_cover_every_system_once(size: int) -> None:
+    org = _org(systems=size)
+    seen: list[str] = []
+    async with _client(org) as client:
+        while True:
+            response = await client.get(
+                "/api/systems", params={"limit": 100, "skip": len(seen), "sort": "_id"}
+            )
+            body = response.json()
+            assert body["totalCount"] == size
+            seen.extend(system["_id"] for system in body["results"])
+            if len(body["results"]) < 100:
+                break
+    assert seen == list(org.systems)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_v2_system_groups_and_their_members_page_completely(size: int) -> None:
+    org = _org(systems=size, system_groups=size)
+    group_id = next(iter(org.system_groups), "")
+    org.system_memberships = {(system_id, group_id) for system_id in org.systems}
+    async with _client(org) as client:
+        rows, total = await fetch_all(client, "/api/v2/systemgroups?sort=id")
+        assert (total, [row["id"] for row in rows]) == (size, list(org.system_groups))
+        if size:
+            rows, total = await fetch_all(client, f"/api/v2/systemgroups/{group_id}/members")
+            assert total == size
+            assert [row["to"]["id"] for row in rows] == sorted(org.systems)
 
 
 async def test_limit_defaults_to_ten_and_skip_past_the_end_is_empty() -> None:

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from gateway.simulator.graph import index
-from gateway.simulator.store import OrgSizes, Store, demo_org, generate_org
+from gateway.simulator.store import Org, OrgSizes, Store, demo_org, generate_org
 
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
@@ -113,6 +113,36 @@ def test_graph_index_follows_edits_to_memberships_and_bindings() -> None:
     assert group_id in index(org).groups_of_user[user_id]
     org.memberships = set()
     assert index(org).groups_of_user == {}
+
+
+def test_graph_index_follows_edits_to_system_memberships() -> None:
+    org = generate_org(OrgSizes(users=5, groups=2, systems=4, system_groups=2), seed=2)
+    system_id, group_id = next(iter(org.systems)), next(iter(org.system_groups))
+    org.system_memberships.discard((system_id, group_id))
+    assert group_id not in index(org).groups_of_system.get(system_id, [])
+    org.system_memberships.add((system_id, group_id))
+    assert group_id in index(org).groups_of_system[system_id]
+    org.system_memberships = set()
+    assert index(org).systems_of_group == {}
+
+
+def test_an_org_built_by_hand_needs_no_device_fields() -> None:
+    org = Org(
+        id="0" * 24,
+        name="Hand Made",
+        users={},
+        groups={},
+        applications={},
+        ldap_servers={},
+        radius_servers={},
+        admins={},
+        roles={},
+        memberships=set(),
+        bindings=set(),
+    )
+    assert (org.systems, org.system_groups, org.binding_attributes) == ({}, {}, {})
+    assert org.system_memberships == set()
+    assert index(org).adjacent == {}
 
 
 def test_store_single_and_multi_map_keys_to_orgs() -> None:
