@@ -36,13 +36,6 @@ GraphObjectType = strawberry.enum(
 )
 
 
-@strawberry.enum(description="How an access is granted.")
-class AccessKind(enum.Enum):
-    DIRECT = "DIRECT"
-    INDIRECT = "INDIRECT"
-    BOTH = "BOTH"
-
-
 @strawberry.type(description="One end of a hop: a JumpCloud object by type and id.")
 class GraphObjectRef:
     type: GraphObjectType  # type: ignore[valid-type]
@@ -103,6 +96,13 @@ class AccessPath:
     async def step(self, kind: Kind) -> str | None:
         """The id of the object of `kind` this path passes, if any."""
         return next((i for t, i in self.route if kind.graph_type == t), None)
+
+
+@strawberry.enum(description="How an access is granted.")
+class AccessKind(enum.Enum):
+    DIRECT = "DIRECT"
+    INDIRECT = "INDIRECT"
+    BOTH = "BOTH"
 
 
 def kind_of(routes: Sequence[Route]) -> AccessKind | None:

@@ -9,8 +9,8 @@ import strawberry
 
 from gateway.context import Info
 from gateway.model import ADMIN, ROLE, USER, Record, record_id
-from gateway.types.common import records_list_connection, text, timestamp
-from gateway.types.entity import Entity, entity_type, reference
+from gateway.types.common import records_list_connection
+from gateway.types.entity import Entity, entity_type, reference, source
 from gateway.types.relay import Connection, Node
 
 
@@ -49,15 +49,6 @@ class Role(Entity, Node):
     )
     is_custom: bool
 
-    @classmethod
-    def scalars(cls, record: Record) -> dict[str, Any]:
-        return {
-            "name": str(record.get("name") or ""),
-            "description": text(record, "description"),
-            "scopes": [str(s) for s in record.get("scopes") or []],
-            "is_custom": bool(record.get("isCustom")),
-        }
-
     @strawberry.field(description="Administrators who hold this role.")
     async def admins(
         self, info: Info, first: int | None = None, after: str | None = None
@@ -75,25 +66,15 @@ class Admin(Entity, Node):
     firstname: str | None
     lastname: str | None
     role_name: str | None = strawberry.field(description='JumpCloud roleName, e.g. "Multi Role".')
-    mfa_enabled: bool
+    mfa_enabled: bool = source("enableMultiFactor")
     totp_enrolled: bool
     suspended: bool
     created: datetime | None
     record: strawberry.Private[Record]
 
     @classmethod
-    def scalars(cls, record: Record) -> dict[str, Any]:
-        return {
-            "email": str(record.get("email") or ""),
-            "firstname": text(record, "firstname"),
-            "lastname": text(record, "lastname"),
-            "role_name": text(record, "roleName"),
-            "mfa_enabled": bool(record.get("enableMultiFactor")),
-            "totp_enrolled": bool(record.get("totpEnrolled")),
-            "suspended": bool(record.get("suspended")),
-            "created": timestamp(record, "created"),
-            "record": record,
-        }
+    def derived(cls, record: Record) -> dict[str, Any]:
+        return {"record": record}
 
     @strawberry.field(description="The administrator's roles.")
     async def roles(self, info: Info) -> list[Role]:

@@ -8,8 +8,7 @@ from typing import Any
 import strawberry
 
 from gateway.model import ACCESS_APPLICATIONS, APPLICATION, GROUP_APPLICATIONS, Record
-from gateway.types.common import flag, text, timestamp
-from gateway.types.entity import Entity, entity_type
+from gateway.types.entity import Entity, derived, entity_type, source
 from gateway.types.fields import related
 from gateway.types.relay import Node
 
@@ -27,29 +26,19 @@ class Application(Entity, Node):
     display_name: str | None
     display_label: str | None
     description: str | None
-    logo: Logo | None
+    logo: Logo | None = derived()
     color: str | None
     sso_url: str | None
-    sso_type: str | None = strawberry.field(description="JumpCloud sso.type, e.g. saml.")
+    sso_type: str | None = source("sso.type", description="JumpCloud sso.type, e.g. saml.")
     active: bool | None
     created: datetime | None
 
     @classmethod
-    def scalars(cls, record: Record) -> dict[str, Any]:
-        logo: dict[str, Any] | None = record.get("logo")
-        sso: dict[str, Any] = record.get("sso") or {}
-        return {
-            "name": str(record.get("name") or ""),
-            "display_name": text(record, "displayName"),
-            "display_label": text(record, "displayLabel"),
-            "description": text(record, "description"),
-            "logo": Logo(url=logo.get("url"), color=logo.get("color")) if logo else None,
-            "color": text(record, "color"),
-            "sso_url": text(record, "ssoUrl"),
-            "sso_type": None if sso.get("type") is None else str(sso["type"]),
-            "active": flag(record, "active"),
-            "created": timestamp(record, "created"),
-        }
+    def derived(cls, record: Record) -> dict[str, Any]:
+        logo = record.get("logo")
+        if not isinstance(logo, dict):
+            return {"logo": None}
+        return {"logo": Logo(url=logo.get("url"), color=logo.get("color"))}
 
     groups = related(GROUP_APPLICATIONS, APPLICATION, "User groups bound to the application.")
     users = related(

@@ -33,13 +33,7 @@ def attributes(raw: Any) -> list[Attribute]:
     ]
 
 
-def text(record: Record, key: str) -> str | None:
-    value = record.get(key)
-    return None if value is None or value == "" else str(value)
-
-
-def flag(record: Record, key: str) -> bool | None:
-    value = record.get(key)
+def flag(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
@@ -47,10 +41,9 @@ def strings(raw: Any) -> list[str]:
     return [str(v) for v in raw if v is not None] if isinstance(raw, list) else []
 
 
-def timestamp(record: Record, key: str) -> datetime | None:
+def parse_timestamp(value: Any) -> datetime | None:
     """An ISO 8601 timestamp as an aware UTC datetime (API-NOTES §10); None when absent or
     not a timestamp (JumpCloud types several of them as plain strings)."""
-    value = record.get(key)
     if not isinstance(value, str) or not value:
         return None
     try:

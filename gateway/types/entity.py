@@ -5,12 +5,16 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any, ClassVar, Self, TypeVar
 
 import strawberry
+from strawberry.types.base import StrawberryList, StrawberryOptional
+from strawberry.types.private import is_private
 
 from gateway.context import Info
 from gateway.model import Kind, Record, record_id
+from gateway.types.common import Attribute, attributes, flag, parse_timestamp, strings
 from gateway.types.relay import Node, to_global_id
 
 E = TypeVar("E", bound="Entity")
@@ -19,29 +23,109 @@ E = TypeVar("E", bound="Entity")
 class Entity:
     """A mixin of every object type of the model.
 
-    A type declares its scalar fields and `scalars(record)`; the global id, `jumpcloudId`,
-    `from_record` and the federation reference resolver come from here and its kind."""
+    A type declares its fields; each plain scalar field is read from the record key of the
+    same name in camelCase (or `source("key")`, dotted for nested keys) and converted by its
+    annotation. Fields marked `derived()` come from the type's `derived(record)`. The global
+    id, `jumpcloudId`, `from_record` and the federation reference resolver come from here."""
 
     kind: ClassVar[Kind]
 
     @classmethod
-    def scalars(cls, record: Record) -> dict[str, Any]:
-        """The type's own fields, read from a JumpCloud record."""
-        raise NotImplementedError
+    def derived(cls, record: Record) -> dict[str, Any]:
+        """Values of the fields marked `derived()` (and private fields), from a record."""
+        return {}
 
     @classmethod
     def from_record(cls, record: Record) -> Self:
         object_id = record_id(record)
+        values = {name: read(record) for name, read in _readers(cls)}
         return cls(
             id=to_global_id(cls.kind.name, object_id),  # type: ignore[call-arg]
             jumpcloud_id=strawberry.ID(object_id),
-            **cls.scalars(record),
+            **values,
+            **cls.derived(record),
         )
 
     @classmethod
     async def resolve_reference(cls, info: Info, jumpcloudId: strawberry.ID) -> Self | None:
         """Apollo Federation `_entities`: through the loader, so a batch costs a batch."""
         return await fetch(info, cls, jumpcloudId)
+
+
+def source(key: str, *, name: str | None = None, description: str | None = None) -> Any:
+    """A scalar field read from record key `key` (`a.b` for a nested key)."""
+    return strawberry.field(name=name, description=description, metadata={"key": key})
+
+
+def derived(*, description: str | None = None) -> Any:
+    """A field the type computes in `derived(record)`."""
+    return strawberry.field(description=description, metadata={"derived": True})
+
+
+Reader = Callable[[Record], Any]
+_OWN = frozenset({"id", "jumpcloud_id"})
+
+
+_READERS: dict[type, tuple[tuple[str, Reader], ...]] = {}
+
+
+def _readers(cls: type) -> tuple[tuple[str, Reader], ...]:
+    """(field name, reader) for every plain scalar field of an entity type, made once."""
+    known = _READERS.get(cls)
+    if known is not None:
+        return known
+    out = []
+    for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        if field.base_resolver is not None or field.python_name in _OWN:
+            continue
+        if field.metadata.get("derived") or is_private(field.type):
+            continue
+        key = field.metadata.get("key") or _camel(field.python_name)
+        out.append((field.python_name, _reader(key, field.type, f"{cls.__name__}.{field.name}")))
+    readers = _READERS[cls] = tuple(out)
+    return readers
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _reader(key: str, annotation: Any, where: str) -> Reader:
+    optional = isinstance(annotation, StrawberryOptional)
+    inner = annotation.of_type if optional else annotation
+    convert: Callable[[Any], Any]
+    if inner is str:
+        convert = _text if optional else _required_text
+    elif inner is bool:
+        convert = flag if optional else bool
+    elif inner is datetime and optional:
+        convert = parse_timestamp
+    elif isinstance(inner, StrawberryList) and inner.of_type is str:
+        convert = strings
+    elif isinstance(inner, StrawberryList) and inner.of_type is Attribute:
+        convert = attributes
+    else:
+        raise TypeError(f"{where}: no reader for {annotation!r}; mark it derived()")
+    if "." not in key:
+        return lambda record: convert(record.get(key))
+    head, *path = key.split(".")
+
+    def nested(record: Record) -> Any:
+        value = record.get(head)
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        return convert(value)
+
+    return nested
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _required_text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 async def fetch(info: Info, cls: type[E], object_id: str | None) -> E | None:

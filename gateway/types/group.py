@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
 from gateway.model import (
@@ -14,9 +12,7 @@ from gateway.model import (
     GROUP_SYSTEM_GROUPS,
     GROUP_SYSTEMS,
     MEMBERSHIP,
-    Record,
 )
-from gateway.types.common import text
 from gateway.types.entity import Entity, entity_type
 from gateway.types.fields import related
 from gateway.types.relay import Node
@@ -30,15 +26,6 @@ class GroupFields:
     membership_method: str | None = strawberry.field(
         description="STATIC, DYNAMIC_REVIEW_REQUIRED, DYNAMIC_AUTOMATED or NOTSET."
     )
-
-    @classmethod
-    def scalars(cls, record: Record) -> dict[str, Any]:
-        return {
-            "name": str(record.get("name") or ""),
-            "description": text(record, "description"),
-            "email": text(record, "email"),
-            "membership_method": text(record, "membershipMethod"),
-        }
 
 
 @entity_type(GROUP, "A JumpCloud user group (v2).")

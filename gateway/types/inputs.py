@@ -3,45 +3,14 @@
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
 
 from gateway.model import Filter, Op, Record, SortKey
 from gateway.types.user import UserState
-
-
-@strawberry.input(description="Filters on users; all are pushed down to JumpCloud (v1 filter).")
-class UserFilter:
-    email: str | None = None
-    email_in: list[str] | None = strawberry.field(
-        default=None, description="Any of these emails (at most 100)."
-    )
-    username: str | None = None
-    state: UserState | None = None
-    department: str | None = None
-    username_starts_with: str | None = None
-    email_starts_with: str | None = None
-    firstname_starts_with: str | None = None
-    lastname_starts_with: str | None = None
-
-    def to_filters(self) -> list[Filter]:
-        eq = {
-            "email": self.email,
-            "username": self.username,
-            "department": self.department,
-            "state": self.state.value if self.state else None,
-        }
-        sw = {
-            "username": self.username_starts_with,
-            "email": self.email_starts_with,
-            "firstname": self.firstname_starts_with,
-            "lastname": self.lastname_starts_with,
-        }
-        filters = [Filter(f, Op.EQ, v) for f, v in eq.items() if v is not None]
-        filters += [Filter(f, Op.SW, v) for f, v in sw.items() if v is not None]
-        if self.email_in is not None:
-            filters.append(Filter("email", Op.IN, list(self.email_in)))
-        return filters
 
 
 @strawberry.enum
@@ -50,82 +19,143 @@ class OrderDirection(enum.Enum):
     DESC = "DESC"
 
 
-def sort_keys(field: str, direction: OrderDirection) -> list[SortKey]:
-    keys = [SortKey(field, descending=direction is OrderDirection.DESC)]
-    if field != "_id":
-        keys.append(SortKey("_id"))  # a unique tiebreak keeps paging stable (API-NOTES §6)
-    return keys
+def order_fields(name: str, keys: Sequence[str]) -> Any:
+    """A GraphQL enum of the JumpCloud keys a list sorts by (`_id` is JUMPCLOUD_ID)."""
+    members = {"JUMPCLOUD_ID" if k == "_id" else _constant(k): k for k in keys}
+    fields: Any = enum.Enum(name, members)  # type: ignore[misc]  # a functional enum
+    return strawberry.enum(fields)
 
 
-@strawberry.enum
-class UserOrderField(enum.Enum):
-    USERNAME = "username"
-    EMAIL = "email"
-    FIRSTNAME = "firstname"
-    LASTNAME = "lastname"
-    CREATED = "created"
-    JUMPCLOUD_ID = "_id"
+def _constant(key: str) -> str:
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", key).upper()
+
+
+F = TypeVar("F", bound=enum.Enum)
+
+
+@strawberry.input(description="An order pushed down to JumpCloud (v1 sort).")
+class Order(Generic[F]):
+    field: F
+    direction: OrderDirection = OrderDirection.ASC
+
+    def to_sort(self) -> list[SortKey]:
+        keys = [SortKey(self.field.value, descending=self.direction is OrderDirection.DESC)]
+        if self.field.value != "_id":
+            keys.append(SortKey("_id"))  # a unique tiebreak keeps paging stable (API-NOTES §6)
+        return keys
+
+
+UserOrderField = order_fields(
+    "UserOrderField", ("username", "email", "firstname", "lastname", "created", "_id")
+)
+SystemOrderField = order_fields(
+    "SystemOrderField", ("hostname", "displayName", "os", "created", "lastContact", "_id")
+)
 
 
 @strawberry.input(description="Order of a user list; pushed down to JumpCloud (v1 sort).")
-class UserOrder:
-    field: UserOrderField
-    direction: OrderDirection = OrderDirection.ASC
-
-    def to_sort(self) -> list[SortKey]:
-        return sort_keys(self.field.value, self.direction)
-
-
-@strawberry.input(description="Filters on systems; all are pushed down to JumpCloud (v1 filter).")
-class SystemFilter:
-    hostname: str | None = None
-    hostname_in: list[str] | None = strawberry.field(
-        default=None, description="Any of these hostnames (at most 100)."
-    )
-    hostname_starts_with: str | None = None
-    display_name: str | None = None
-    display_name_starts_with: str | None = None
-    os: str | None = None
-    os_family: str | None = strawberry.field(
-        default=None, description='e.g. "darwin", "windows", "linux".'
-    )
-    serial_number: str | None = None
-    active: bool | None = None
-
-    def to_filters(self) -> list[Filter]:
-        eq = {
-            "hostname": self.hostname,
-            "displayName": self.display_name,
-            "os": self.os,
-            "osFamily": self.os_family,
-            "serialNumber": self.serial_number,
-            "active": None if self.active is None else str(self.active).lower(),
-        }
-        sw = {"hostname": self.hostname_starts_with, "displayName": self.display_name_starts_with}
-        filters = [Filter(f, Op.EQ, v) for f, v in eq.items() if v is not None]
-        filters += [Filter(f, Op.SW, v) for f, v in sw.items() if v is not None]
-        if self.hostname_in is not None:
-            filters.append(Filter("hostname", Op.IN, list(self.hostname_in)))
-        return filters
-
-
-@strawberry.enum
-class SystemOrderField(enum.Enum):
-    HOSTNAME = "hostname"
-    DISPLAY_NAME = "displayName"
-    OS = "os"
-    CREATED = "created"
-    LAST_CONTACT = "lastContact"
-    JUMPCLOUD_ID = "_id"
+class UserOrder(Order[UserOrderField]):  # type: ignore[valid-type]
+    pass
 
 
 @strawberry.input(description="Order of a system list; pushed down to JumpCloud (v1 sort).")
-class SystemOrder:
-    field: SystemOrderField
-    direction: OrderDirection = OrderDirection.ASC
+class SystemOrder(Order[SystemOrderField]):  # type: ignore[valid-type]
+    pass
 
-    def to_sort(self) -> list[SortKey]:
-        return sort_keys(self.field.value, self.direction)
+
+class PushedFilter:
+    """An input whose every field is a v1 filter term, pushed down to JumpCloud.
+
+    Declared by three specs, read by `pushed_filter`: `equals` (field: type; `$eq`),
+    `starts_with` (field `<f>_starts_with`; `$sw`) and `any_of` (field `<f>_in`, a list of at
+    most 100; `$in`). A field's JumpCloud key is its name in camelCase."""
+
+    equals: ClassVar[Mapping[str, Any]] = {}
+    starts_with: ClassVar[Sequence[str]] = ()
+    any_of: ClassVar[Mapping[str, str]] = {}
+    _terms: ClassVar[tuple[tuple[str, str, Op], ...]] = ()
+
+    def to_filters(self) -> list[Filter]:
+        filters = []
+        for attribute, key, op in self._terms:
+            value = getattr(self, attribute)
+            if value is None:
+                continue
+            if op is Op.IN:
+                filters.append(Filter(key, op, [str(v) for v in value]))
+            else:
+                filters.append(Filter(key, op, _term(value)))
+        return filters
+
+
+def _term(value: Any) -> str:
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "true" if value else "false"  # how v1 filters compare booleans (API-NOTES §3)
+    return str(value)
+
+
+P = TypeVar("P", bound=PushedFilter)
+
+
+def pushed_filter(description: str) -> Callable[[type[P]], type[P]]:
+    """Make a `PushedFilter` subclass a GraphQL input from its specs."""
+
+    def build(cls: type[P]) -> type[P]:
+        annotations: dict[str, Any] = {}
+        defaults: dict[str, Any] = {}
+        terms: list[tuple[str, str, Op]] = []
+        for name, kind in cls.equals.items():
+            annotations[name] = kind | None
+            terms.append((name, _camel(name), Op.EQ))
+        for name, plural in cls.any_of.items():
+            annotations[f"{name}_in"] = list[str] | None
+            defaults[f"{name}_in"] = strawberry.field(
+                default=None, description=f"Any of these {plural} (at most 100)."
+            )
+            terms.append((f"{name}_in", _camel(name), Op.IN))
+        for name in cls.starts_with:
+            annotations[f"{name}_starts_with"] = str | None
+            terms.append((f"{name}_starts_with", _camel(name), Op.SW))
+        cls.__annotations__ = annotations
+        for name in annotations:
+            setattr(cls, name, defaults.get(name))
+        cls._terms = tuple(terms)
+        return strawberry.input(cls, description=description)
+
+    return build
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@pushed_filter("Filters on users; all are pushed down to JumpCloud (v1 filter).")
+class UserFilter(PushedFilter):
+    equals: ClassVar[Mapping[str, Any]] = {
+        "email": str,
+        "username": str,
+        "state": UserState,
+        "department": str,
+    }
+    any_of: ClassVar[Mapping[str, str]] = {"email": "emails"}
+    starts_with: ClassVar[Sequence[str]] = ("username", "email", "firstname", "lastname")
+
+
+@pushed_filter("Filters on systems; all are pushed down to JumpCloud (v1 filter).")
+class SystemFilter(PushedFilter):
+    equals: ClassVar[Mapping[str, Any]] = {
+        "hostname": str,
+        "display_name": str,
+        "os": str,
+        "os_family": str,
+        "serial_number": str,
+        "active": bool,
+    }
+    any_of: ClassVar[Mapping[str, str]] = {"hostname": "hostnames"}
+    starts_with: ClassVar[Sequence[str]] = ("hostname", "display_name")
 
 
 @strawberry.input(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
 from gateway.model import (
@@ -13,10 +11,8 @@ from gateway.model import (
     GROUP_RADIUS,
     LDAP_SERVER,
     RADIUS_SERVER,
-    Record,
 )
-from gateway.types.common import strings, text
-from gateway.types.entity import Entity, entity_type
+from gateway.types.entity import Entity, entity_type, source
 from gateway.types.fields import related
 from gateway.types.relay import Node
 
@@ -27,14 +23,6 @@ class LdapServer(Entity, Node):
     name: str
     user_lockout_action: str | None
     user_password_expiration_action: str | None
-
-    @classmethod
-    def scalars(cls, record: Record) -> dict[str, Any]:
-        return {
-            "name": str(record.get("name") or ""),
-            "user_lockout_action": text(record, "userLockoutAction"),
-            "user_password_expiration_action": text(record, "userPasswordExpirationAction"),
-        }
 
     groups = related(GROUP_LDAP, LDAP_SERVER, "User groups bound to the server.")
     users = related(
@@ -49,17 +37,7 @@ class RadiusServer(Entity, Node):
     network_source_ip: str | None
     mfa: str | None = strawberry.field(description="DISABLED, ENABLED, REQUIRED or ALWAYS.")
     auth_idp: str | None
-    tags: list[str]
-
-    @classmethod
-    def scalars(cls, record: Record) -> dict[str, Any]:
-        return {
-            "name": str(record.get("name") or ""),
-            "network_source_ip": text(record, "networkSourceIp"),
-            "mfa": text(record, "mfa"),
-            "auth_idp": text(record, "authIdp"),
-            "tags": strings(record.get("tagNames") or record.get("tags")),
-        }
+    tags: list[str] = source("tagNames", description="The names of the server's tags.")
 
     groups = related(GROUP_RADIUS, RADIUS_SERVER, "User groups bound to the server.")
     users = related(

@@ -16,8 +16,8 @@ from gateway.model import (
     SYSTEM_MEMBERSHIP,
     Record,
 )
-from gateway.types.common import Attribute, attributes, flag, strings, text, timestamp
-from gateway.types.entity import Entity, entity_type
+from gateway.types.common import Attribute, flag
+from gateway.types.entity import Entity, derived, entity_type, source
 from gateway.types.fields import related
 from gateway.types.group import GroupFields
 from gateway.types.relay import Node
@@ -42,13 +42,6 @@ class SshSettings:
     )
 
 
-def _fde(record: Record) -> DiskEncryption | None:
-    raw = record.get("fde")
-    if not isinstance(raw, dict):
-        return None
-    return DiskEncryption(active=flag(raw, "active"), key_present=flag(raw, "keyPresent"))
-
-
 @entity_type(SYSTEM, "A device managed by JumpCloud's agent (v1 `systems`).")
 class System(Entity, Node):
     jumpcloud_id: strawberry.ID
@@ -64,44 +57,33 @@ class System(Entity, Node):
     last_contact: datetime | None = strawberry.field(
         description="When the agent last reached JumpCloud; null if never."
     )
-    remote_ip: str | None = strawberry.field(name="remoteIP")
+    remote_ip: str | None = source("remoteIP", name="remoteIP")
     serial_number: str | None
     hw_vendor: str | None
     description: str | None
     tags: list[str]
-    fde: DiskEncryption | None
-    ssh: SshSettings
-    mfa_enabled: bool | None = strawberry.field(
-        description="Login MFA on the device (`allowMultiFactorAuthentication`)."
+    fde: DiskEncryption | None = derived()
+    ssh: SshSettings = derived()
+    mfa_enabled: bool | None = source(
+        "allowMultiFactorAuthentication",
+        description="Login MFA on the device (`allowMultiFactorAuthentication`).",
     )
     attributes: list[Attribute]
 
     @classmethod
-    def scalars(cls, record: Record) -> dict[str, Any]:
+    def derived(cls, record: Record) -> dict[str, Any]:
+        fde = record.get("fde")
         return {
-            "display_name": text(record, "displayName"),
-            "hostname": text(record, "hostname"),
-            "os": text(record, "os"),
-            "os_family": text(record, "osFamily"),
-            "version": text(record, "version"),
-            "arch": text(record, "arch"),
-            "agent_version": text(record, "agentVersion"),
-            "active": flag(record, "active"),
-            "created": timestamp(record, "created"),
-            "last_contact": timestamp(record, "lastContact"),
-            "remote_ip": text(record, "remoteIP"),
-            "serial_number": text(record, "serialNumber"),
-            "hw_vendor": text(record, "hwVendor"),
-            "description": text(record, "description"),
-            "tags": strings(record.get("tags")),
-            "fde": _fde(record),
+            "fde": DiskEncryption(
+                active=flag(fde.get("active")), key_present=flag(fde.get("keyPresent"))
+            )
+            if isinstance(fde, dict)
+            else None,
             "ssh": SshSettings(
-                root_login=flag(record, "allowSshRootLogin"),
-                password_authentication=flag(record, "allowSshPasswordAuthentication"),
-                public_key_authentication=flag(record, "allowPublicKeyAuthentication"),
+                root_login=flag(record.get("allowSshRootLogin")),
+                password_authentication=flag(record.get("allowSshPasswordAuthentication")),
+                public_key_authentication=flag(record.get("allowPublicKeyAuthentication")),
             ),
-            "mfa_enabled": flag(record, "allowMultiFactorAuthentication"),
-            "attributes": attributes(record.get("attributes")),
         }
 
     users = related(

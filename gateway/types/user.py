@@ -20,8 +20,8 @@ from gateway.model import (
     Record,
     record_id,
 )
-from gateway.types.common import Attribute, attributes, text, timestamp
-from gateway.types.entity import Entity, entity_type, fetch, reference
+from gateway.types.common import Attribute
+from gateway.types.entity import Entity, derived, entity_type, fetch, reference, source
 from gateway.types.fields import related
 from gateway.types.relay import Node
 
@@ -75,11 +75,11 @@ class User(Entity, Node):
     email: str
     firstname: str | None
     lastname: str | None
-    display_name: str | None
-    state: UserState
+    display_name: str | None = derived(description="`displayname`, else first and last name.")
+    state: UserState = derived()
     suspended: bool
-    locked: bool = strawberry.field(description="Locked out after failed logins.")
-    mfa: MfaStatus
+    locked: bool = source("account_locked", description="Locked out after failed logins.")
+    mfa: MfaStatus = derived()
     created: datetime | None
     department: str | None
     job_title: str | None
@@ -87,24 +87,13 @@ class User(Entity, Node):
     attributes: list[Attribute]
 
     @classmethod
-    def scalars(cls, record: Record) -> dict[str, Any]:
-        first, last = text(record, "firstname"), text(record, "lastname")
-        display = text(record, "displayname") or " ".join(p for p in (first, last) if p) or None
+    def derived(cls, record: Record) -> dict[str, Any]:
+        first, last = record.get("firstname"), record.get("lastname")
+        names = " ".join(str(p) for p in (first, last) if p)
         return {
-            "username": str(record.get("username") or ""),
-            "email": str(record.get("email") or ""),
-            "firstname": first,
-            "lastname": last,
-            "display_name": display,
+            "display_name": record.get("displayname") or names or None,
             "state": _state(record),
-            "suspended": bool(record.get("suspended")),
-            "locked": bool(record.get("account_locked")),
             "mfa": _mfa(record),
-            "created": timestamp(record, "created"),
-            "department": text(record, "department"),
-            "job_title": text(record, "jobTitle"),
-            "employee_identifier": text(record, "employeeIdentifier"),
-            "attributes": attributes(record.get("attributes")),
         }
 
     @classmethod

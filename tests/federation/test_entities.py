@@ -19,6 +19,8 @@ query ($representations: [_Any!]!) {
     ... on Role { jumpcloudId name }
     ... on LdapServer { jumpcloudId name }
     ... on RadiusServer { jumpcloudId name }
+    ... on System { jumpcloudId hostname }
+    ... on SystemGroup { jumpcloudId name }
   }
 }
 """
@@ -90,6 +92,7 @@ async def test_every_other_entity_resolves_with_one_collection_read_each() -> No
         "Role": (org.roles, "name", "name"),
         "LdapServer": (org.ldap_servers, "name", "name"),
         "RadiusServer": (org.radius_servers, "name", "name"),
+        "SystemGroup": (org.system_groups, "name", "name"),
     }
     representations: list[dict[str, str]] = []
     expected: list[dict[str, str] | None] = []
@@ -111,6 +114,23 @@ async def test_every_other_entity_resolves_with_one_collection_read_each() -> No
             "roles_list",
             "ldapservers_list",
             "radius_servers_list",
+            "groups_system_list",
         ]
     ), counts
     assert set(counts.values()) == {1}, counts
+
+
+async def test_a_hundred_system_representations_cost_one_batch() -> None:
+    org = generate_org(OrgSizes(users=5, systems=130), seed=11)
+    systems = list(org.systems.values())[:99]
+    representations = [{"__typename": "System", "jumpcloudId": s["_id"]} for s in systems]
+    representations.append({"__typename": "System", "jumpcloudId": MISSING_ID})
+    async with gateway(org) as gw:
+        data = await gw.query(ENTITIES, {"representations": representations})
+        filters = in_filters(gw, "systems_list")
+    assert gw.log.counts() == {"systems_list": 1}  # 100 ids: one `$in` batch
+    assert sorted(filters["_id"]) == sorted([*(s["_id"] for s in systems), MISSING_ID])
+    assert data["_entities"] == [
+        {"__typename": "System", "jumpcloudId": s["_id"], "hostname": s["hostname"]}
+        for s in systems
+    ] + [None]

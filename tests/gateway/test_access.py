@@ -19,14 +19,16 @@ TARGETS = {
     "radiusServers": ("radius_server", "radiusservers"),
 }
 
+HOPS = "direct hops { from { type jumpcloudId } to { type jumpcloudId } }"
 EVERYONE = """query($after: String) { users(first: 100, after: $after) {
   pageInfo { hasNextPage endCursor }
   edges { node { jumpcloudId
-    applications(first: 100) { totalCount edges { kind node { jumpcloudId } paths { via { jumpcloudId }
-      hops { from { type jumpcloudId } to { type jumpcloudId } } } } }
-    ldapServers(first: 100) { edges { kind node { jumpcloudId } paths { via { jumpcloudId } } } }
-    radiusServers(first: 100) { edges { kind node { jumpcloudId } paths { via { jumpcloudId } } } }
-  } } } }"""
+    applications(first: 100) { totalCount edges { kind node { jumpcloudId }
+      paths { via { jumpcloudId } HOPS } } }
+    ldapServers(first: 100) { edges { kind node { jumpcloudId } paths { via { jumpcloudId } HOPS } } }
+    radiusServers(first: 100) { edges { kind node { jumpcloudId }
+      paths { via { jumpcloudId } HOPS } } }
+  } } } }""".replace("HOPS", HOPS)
 
 APPLICATIONS_ONLY = """query($after: String) { users(first: 100, after: $after) {
   pageInfo { hasNextPage endCursor }
@@ -74,10 +76,18 @@ async def everyone(gw: Harness, query: str = EVERYONE) -> Access:
                 for field in TARGETS
                 if field in user
             }
-            for field in TARGETS:
+            for field, (target_type, _) in TARGETS.items():
                 for e in user.get(field, {}).get("edges", []):
                     vias = {p["via"]["jumpcloudId"] if p["via"] else None for p in e["paths"]}
                     assert e["kind"] == oracle.kind(vias)
+                    target = (target_type, e["node"]["jumpcloudId"])
+                    for p in e["paths"]:
+                        if "hops" not in p:
+                            continue
+                        via = p["via"]["jumpcloudId"] if p["via"] else None
+                        route = () if via is None else (("user_group", via),)
+                        assert p["hops"] == oracle.hops(user["jumpcloudId"], route, target)
+                        assert p["direct"] is (via is None)
         if not data["pageInfo"]["hasNextPage"]:
             return out
         after = data["pageInfo"]["endCursor"]

@@ -129,3 +129,40 @@ def test_neighbours_survive_their_cached_form() -> None:
     n = Neighbour("s1", ((), (G,), (G, SG)), {"sudo": {"enabled": True, "withoutPassword": False}})
     assert Neighbour.from_json(n.to_json()) == n
     assert n.reversed("u1").reversed("s1") == n
+
+
+def test_every_type_reads_every_field_even_from_an_empty_record() -> None:
+    for kind in KINDS:
+        obj: Any = entity_class(kind).from_record({"_id": "5c3536e9e0a6840001872782"})
+        assert obj.jumpcloud_id == "5c3536e9e0a6840001872782", kind.name
+
+
+def test_fields_read_their_jumpcloud_keys_and_convert_by_type() -> None:
+    from gateway.model import APPLICATION
+
+    user: Any = entity_class(USER).from_record(
+        {
+            "_id": "u1",
+            "username": "ada",
+            "account_locked": True,
+            "jobTitle": "Engineer",
+            "created": "2013-10-16T19:30:55.611Z",
+            "displayname": "",
+            "firstname": "Ada",
+            "lastname": "Lovelace",
+            "attributes": [{"name": "floor", "value": 3}, {"value": "no name"}],
+        }
+    )
+    assert (user.locked, user.job_title, user.display_name) == (True, "Engineer", "Ada Lovelace")
+    assert user.created.isoformat() == "2013-10-16T19:30:55.611000+00:00"
+    assert [(a.name, a.value) for a in user.attributes] == [("floor", "3")]
+    assert user.email == ""  # a required string is never null
+    app: Any = entity_class(APPLICATION).from_record(
+        {"_id": "a1", "sso": {"type": "saml"}, "active": False, "created": "not a date"}
+    )
+    assert (app.sso_type, app.active, app.created) == ("saml", False, None)
+    system: Any = entity_class(SYSTEM).from_record(
+        {"_id": "s1", "remoteIP": "203.0.113.9", "lastContact": None, "fde": {"active": True}}
+    )
+    assert (system.remote_ip, system.last_contact) == ("203.0.113.9", None)
+    assert (system.fde.active, system.fde.key_present) == (True, None)

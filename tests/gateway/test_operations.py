@@ -112,6 +112,61 @@ def check_decision(org: Org, variables: dict[str, Any], data: dict[str, Any]) ->
     )
 
 
+def _sudo(grant: tuple[set[oracle.Route], oracle.Sudo]) -> dict[str, bool] | None:
+    sudo = grant[1]
+    return None if sudo is None else {"enabled": sudo[0], "withoutPassword": sudo[1]}
+
+
+def check_who_can_log_in(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> None:
+    system = data["system"]
+    system_id = next(i for i, r in org.systems.items() if r["hostname"] == variables["hostname"])
+    want = {
+        u: g[system_id] for u in org.users if system_id in (g := oracle.effective_systems(org, u))
+    }
+    assert system["users"]["totalCount"] == len(want)
+    assert any(e["sudo"] for e in system["users"]["edges"])
+    for edge in system["users"]["edges"]:
+        grant = want[edge["node"]["jumpcloudId"]]
+        assert edge["kind"] == oracle.route_kind(grant[0])
+        assert edge["sudo"] == _sudo(grant)
+        assert len(edge["paths"]) == len(grant[0])
+    names = {e["node"]["name"] for e in system["systemGroups"]["edges"]}
+    assert names == {org.system_groups[g]["name"] for g in oracle.system_groups_of(org, system_id)}
+
+
+def check_user_systems(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> None:
+    user_id = next(i for i, u in org.users.items() if u["email"] == variables["email"])
+    want = oracle.effective_systems(org, user_id)
+    edges = data["user"]["systems"]["edges"]
+    assert {e["node"]["jumpcloudId"] for e in edges} == set(want)
+    for edge in edges:
+        grant = want[edge["node"]["jumpcloudId"]]
+        assert edge["sudo"] == _sudo(grant)
+        routes = {
+            tuple(
+                (t, p[k]["jumpcloudId"])
+                for t, k in (("user_group", "via"), ("system_group", "viaSystemGroup"))
+                if p[k]
+            )
+            for p in edge["paths"]
+        }
+        assert routes == grant[0]
+
+
+def _system_with_sudo(org: Org) -> str:
+    """The hostname of the machine with the most users holding sudo there."""
+    sudoers: dict[str, int] = dict.fromkeys(sorted(org.systems), 0)
+    for user_id in org.users:
+        for system_id, (_, sudo) in oracle.effective_systems(org, user_id).items():
+            sudoers[system_id] += sudo is not None
+    return str(org.systems[max(sudoers, key=lambda s: sudoers[s])]["hostname"])
+
+
+def _user_with_most_systems(org: Org) -> str:
+    user_id = max(sorted(org.users), key=lambda u: len(oracle.effective_systems(org, u)))
+    return str(org.users[user_id]["email"])
+
+
 def cases(org: Org) -> dict[str, tuple[dict[str, Any], Check]]:
     user = _user_with_access(org)
     app = _app_with_most_users(org)
@@ -131,6 +186,8 @@ def cases(org: Org) -> dict[str, tuple[dict[str, Any], Check]]:
             },
             check_decision,
         ),
+        "WhoCanLogIntoSystem": ({"hostname": _system_with_sudo(org)}, check_who_can_log_in),
+        "UserSystems": ({"email": _user_with_most_systems(org)}, check_user_systems),
     }
 
 
