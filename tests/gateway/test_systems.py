@@ -244,15 +244,15 @@ async def test_access_decision_for_a_system_carries_paths_and_sudo(org: Org) -> 
 
 
 async def test_groups_system_groups_and_systems_relate_as_in_the_store(org: Org) -> None:
-    query = """{ groups(first: 100) { edges { node { jumpcloudId
+    query = """{ groups(first: 40) { edges { node { jumpcloudId
         systems(first: 100) { totalCount edges { node { jumpcloudId } } }
         systemGroups(first: 100) { totalCount edges { node { jumpcloudId } } } } } }
-      systemGroups(first: 100) { edges { node { jumpcloudId name
+      systemGroups(first: 12) { edges { node { jumpcloudId name
         systems(first: 100) { totalCount edges { node { jumpcloudId hostname } } }
         groups(first: 100) { edges { node { jumpcloudId } } } } } }
       systems(first: 100) { edges { node { jumpcloudId
-        systemGroups(first: 100) { edges { node { jumpcloudId } } }
-        groups(first: 100) { edges { node { jumpcloudId } } } } } } }"""
+        systemGroups(first: 20) { edges { node { jumpcloudId } } }
+        groups(first: 20) { edges { node { jumpcloudId } } } } } } }"""
 
     def ids(connection: dict[str, Any]) -> set[str]:
         return {e["node"]["jumpcloudId"] for e in connection["edges"]}
@@ -260,6 +260,7 @@ async def test_groups_system_groups_and_systems_relate_as_in_the_store(org: Org)
     def bound(source_type: str, target_type: str) -> set[tuple[str, str]]:
         return {(s, t) for st, s, tt, t in org.bindings if (st, tt) == (source_type, target_type)}
 
+    assert (len(org.groups), len(org.system_groups)) == (40, 12)
     async with gateway(org) as gw:
         data = await gw.query(query)
     for edge in data["groups"]["edges"]:
