@@ -109,6 +109,18 @@ def invert(pieces: Mapping[str, Sequence[Neighbour]]) -> dict[str, list[Neighbou
     return out
 
 
+def choose_index(*, index_reads: int, per_key_reads: int, spent: int) -> bool:
+    """Whether to read the relation whole from the other side (DESIGN §5.3, §5.8).
+
+    `index_reads` is what the index still costs (one read per object of the other side not
+    yet cached), `per_key_reads` the reads this request may make one key at a time (the
+    batch, or the whole connection it pages through), `spent` the per-key reads already
+    made within the cache's lifetime. The index wins when it is cheaper than what this
+    request would read, or than what earlier ones already spent: a crawl paging 100 users
+    at a time builds it once instead of paying per key on every page."""
+    return index_reads < per_key_reads or index_reads <= spent
+
+
 @dataclass(frozen=True)
 class IndexBuild:
     """What building one index cost; logged and exported as metrics."""
@@ -134,22 +146,43 @@ class AccessGraph:
         members_of: Callable[[Kind], Awaitable[list[str]]],
         on_index_build: Callable[[IndexBuild], None] | None = None,
         plan: AccessPlan = AccessPlan.AUTO,
+        *,
+        clock: Callable[[], float] = time.time,
+        window: float = 300.0,
     ) -> None:
         self._client = client
         self._cache = cache
         self._members_of = members_of
         self._on_index_build = on_index_build
         self._plan = AccessPlan(plan)
+        self._clock = clock
+        self._window = window
+        self._spent: dict[tuple[Relation, Kind], tuple[float, int]] = {}
+
+    def spent(self, relation: Relation, side: Kind) -> int:
+        """Per-key reads made for `relation` from `side` within the last cache lifetime."""
+        started, calls = self._spent.get((relation, side), (0.0, 0))
+        return calls if self._clock() - started <= self._window else 0
+
+    def _spend(self, relation: Relation, side: Kind, calls: int) -> None:
+        started, spent = self._spent.get((relation, side), (0.0, 0))
+        if self._clock() - started > self._window:
+            started, spent = self._clock(), 0
+        self._spent[(relation, side)] = (started, spent + calls)
 
     @staticmethod
     def _key(relation: Relation, side: Kind, object_id: str) -> str:
         return f"edges:{relation.name}:{side.name}:{object_id}"
 
     async def neighbours(
-        self, relation: Relation, side: Kind, ids: Sequence[str]
+        self, relation: Relation, side: Kind, ids: Sequence[str], *, expected: int = 0
     ) -> dict[str, Pieces]:
         """Neighbours of each id (an object of `side`) across `relation`; a key whose read
-        failed maps to its exception, so it fails alone."""
+        failed maps to its exception, so it fails alone.
+
+        `expected` is how many objects of `side` the request can walk through (a connection's
+        total, when these ids are one page of it): the plan weighs the index against that
+        many per-key reads, not against this batch alone."""
         wanted = list(dict.fromkeys(ids))
         keys = {i: self._key(relation, side, i) for i in wanted}
         cached = await self._cache.peek_many(list(keys.values()))
@@ -176,15 +209,16 @@ class AccessGraph:
             warm = await self._cache.peek_many(
                 [self._key(relation, other, o) for o in others], count=False
             )
-            if (
-                self._plan is AccessPlan.INDEX
-                or len(warm) == len(others)
-                or len(others) < len(missing)
+            if self._plan is AccessPlan.INDEX or choose_index(
+                index_reads=len(others) - len(warm),
+                per_key_reads=max(len(missing), expected),
+                spent=self.spent(relation, side),
             ):
                 index = await self._index(relation, other, others, index_key)
                 for i in missing:
                     result[i] = index if isinstance(index, BaseException) else index.get(i, [])
                 return result
+        self._spend(relation, side, len(missing))
         result.update(await self.pieces(relation, side, missing))
         return result
 

@@ -66,6 +66,9 @@ def client_config(settings: Settings) -> ClientConfig:
         timeout=settings.upstream_timeout,
         retry_attempts=settings.retry_attempts,
         retry_timeout=settings.retry_timeout,
+        request_deadline=settings.request_deadline,
+        breaker_threshold=settings.breaker_threshold,
+        breaker_cool_down=settings.breaker_cool_down,
     )
 
 
@@ -94,6 +97,10 @@ def create_app(
             stale_ttl=settings.cache_stale_ttl,
             stale_on=STALE_ON,
             clock=clock,
+            negative_ttl=settings.negative_ttl,
+            max_entries=settings.cache_max_entries,
+            max_bytes=settings.cache_max_bytes,
+            stale_scope=client.single_attempt,
         )
         directory = Directory(client, cache)
         graph = AccessGraph(
@@ -102,9 +109,12 @@ def create_app(
             directory.ids,
             on_index_build=metrics.index_built,
             plan=settings.access_plan,
+            clock=clock,
+            window=settings.cache_ttl,
         )
         services = Services(client=client, cache=cache, directory=directory, graph=graph)
         metrics.watch(lambda: client.calls, lambda: cache.stats)
+        metrics.watch_upstream(client.health, config.org_id or "default")
         try:
             yield {"services": services}
         finally:
@@ -117,8 +127,11 @@ def create_app(
             max_depth=settings.max_depth,
             max_aliases=settings.max_aliases,
             max_cost=settings.max_cost,
+            max_tokens=settings.max_tokens,
+            max_entities=settings.max_entities,
         ),
         max_page_size=settings.max_page_size,
+        max_body_bytes=settings.max_body_bytes,
         metrics=metrics,
         auth_tokens=settings.auth_tokens,
         graphiql_html=graphiql_html(assets) if settings.graphiql else None,

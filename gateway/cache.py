@@ -1,12 +1,15 @@
-"""The shared TTL cache: JSON entries, single-flight loads, stale-if-error (sole aiocache user)."""
+"""The shared TTL cache: JSON entries, single-flight loads, stale-if-error, "not found"
+remembered briefly, a bounded in-process backend (sole aiocache user)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import hashlib
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +55,8 @@ current_cache_tally: contextvars.ContextVar[CacheTally | None] = contextvars.Con
 class Entry:
     value: JSON
     stored_at: float
+    absent: bool = False
+    """A remembered "not found": the key does not exist upstream (`value` is None)."""
 
 
 class _OrjsonSerializer(BaseSerializer):  # type: ignore[misc]
@@ -78,6 +83,10 @@ class CacheStats:
     loads: int = 0
     coalesced: int = 0
     backend_errors: int = 0
+    negative_hits: int = 0
+    evictions: int = 0
+    memory_entries: int = 0
+    memory_bytes: int = 0
 
 
 def credential_namespace(org_id: str | None, api_key: str | None) -> str:
@@ -93,6 +102,14 @@ class TTLCache:
     same key share one call (single-flight). When a load fails with one of `stale_on`
     and an expired entry is still within its stale window, the expired entry is served
     and counted as stale instead of failing.
+
+    With `negative_ttl` > 0, a key a load_many fetch left out ("not found") is remembered
+    as absent for that long, and served as absent: fresh, or stale while loads fail, as
+    any entry.
+
+    `stale_scope`, when given, is entered around a load whose every key has a stale entry
+    to fall back on: the client's single attempt, so no retries are spent on an answer
+    already in hand.
     """
 
     def __init__(
@@ -104,16 +121,21 @@ class TTLCache:
         stale_ttl: float,
         stale_on: tuple[type[BaseException], ...] = (),
         clock: Clock = time.time,
+        negative_ttl: float = 0.0,
+        stats: CacheStats | None = None,
+        stale_scope: Callable[[], contextlib.AbstractContextManager[object]] | None = None,
     ) -> None:
         self._backend = backend
         self._namespace = namespace
         self.ttl = ttl
         self.stale_ttl = stale_ttl
+        self.negative_ttl = negative_ttl
         self._stale_on = stale_on
         self._clock = clock
         self._inflight: dict[str, asyncio.Future[_Outcome]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self.stats = CacheStats()
+        self.stats = stats if stats is not None else CacheStats()
+        self._stale_scope = stale_scope
 
     @classmethod
     def from_url(
@@ -125,12 +147,21 @@ class TTLCache:
         stale_ttl: float,
         stale_on: tuple[type[BaseException], ...] = (),
         clock: Clock = time.time,
+        negative_ttl: float = 0.0,
+        max_entries: int | None = None,
+        max_bytes: int | None = None,
+        stale_scope: Callable[[], contextlib.AbstractContextManager[object]] | None = None,
     ) -> TTLCache:
+        """`memory://` is this process's own bounded LRU (`max_entries`, `max_bytes`);
+        `redis://` bounds itself (its `maxmemory` policy)."""
         parts = urlsplit(url)
         serializer = _OrjsonSerializer()
+        stats = CacheStats()
         backend: Any
         if parts.scheme == "memory":
-            backend = AioCache(AioCache.MEMORY, serializer=serializer)
+            backend = BoundedMemory(
+                max_entries=max_entries, max_bytes=max_bytes, clock=clock, stats=stats
+            )
         elif parts.scheme in {"redis", "rediss"}:
             db = int(parts.path.lstrip("/") or 0)
             backend = AioCache(
@@ -151,6 +182,9 @@ class TTLCache:
             stale_ttl=stale_ttl,
             stale_on=stale_on,
             clock=clock,
+            negative_ttl=negative_ttl,
+            stats=stats,
+            stale_scope=stale_scope,
         )
 
     async def close(self) -> None:
@@ -177,9 +211,15 @@ class TTLCache:
             return {}
         found: dict[str, Entry] = {}
         for key, item in zip(keys, raw, strict=True):
-            if isinstance(item, dict) and "v" in item and "t" in item:
-                found[key] = Entry(item["v"], float(item["t"]))
+            if isinstance(item, dict) and "t" in item:
+                if "v" in item:
+                    found[key] = Entry(item["v"], float(item["t"]))
+                elif item.get("a") == 1:
+                    found[key] = Entry(None, float(item["t"]), absent=True)
         return found
+
+    def _life(self, entry: Entry) -> float:
+        return self.negative_ttl if entry.absent else self.ttl
 
     async def write_many(
         self, values: Mapping[str, JSON], *, stored_at: float | None = None
@@ -190,8 +230,17 @@ class TTLCache:
             return
         now = self._clock() if stored_at is None else stored_at
         pairs = [(self._key(k), {"v": v, "t": now}) for k, v in values.items()]
+        await self._write(pairs, self.ttl)
+
+    async def _write_absent(self, keys: Sequence[str]) -> None:
+        if not keys or self.negative_ttl <= 0:
+            return
+        now = self._clock()
+        await self._write([(self._key(k), {"a": 1, "t": now}) for k in keys], self.negative_ttl)
+
+    async def _write(self, pairs: list[tuple[str, dict[str, Any]]], life: float) -> None:
         try:
-            await self._backend.multi_set(pairs, ttl=max(1, int(self.ttl + self.stale_ttl)))
+            await self._backend.multi_set(pairs, ttl=max(1, int(life + self.stale_ttl)))
         except Exception as exc:
             self.stats.backend_errors += 1
             log.warning("cache write failed: %s", type(exc).__name__)
@@ -201,9 +250,14 @@ class TTLCache:
         return {k: e.value for k, e in (await self.peek_entries(keys, count=count)).items()}
 
     async def peek_entries(self, keys: Sequence[str], *, count: bool = True) -> dict[str, Entry]:
-        """Fresh entries (value and when it was stored), never a load."""
+        """Fresh entries (value and when it was stored), never a load; remembered "not
+        found"s are not values and are left out."""
         now = self._clock()
-        fresh = {k: e for k, e in (await self._read(keys)).items() if now - e.stored_at < self.ttl}
+        fresh = {
+            k: e
+            for k, e in (await self._read(keys)).items()
+            if not e.absent and now - e.stored_at < self.ttl
+        }
         tally = current_cache_tally.get()
         if count:
             self.stats.hits += len(fresh)
@@ -231,28 +285,36 @@ class TTLCache:
     ) -> dict[str, JSON | BaseException]:
         """Values for `keys`: fresh ones from the cache, the rest from one `fetch(missing)`.
 
-        `fetch` may leave a key out (it does not exist upstream: absent from the result, not
-        cached) or map it to an exception (that key failed: the exception is its value here,
-        so one failing key never fails the others). A fetch that raises fails every key it
-        was asked for, except those served stale.
+        `fetch` may leave a key out (it does not exist upstream: absent from the result, and
+        remembered as absent for `negative_ttl`) or map it to an exception (that key failed:
+        the exception is its value here, so one failing key never fails the others). A fetch
+        that raises fails every key it was asked for, except those served stale.
         """
         wanted = list(dict.fromkeys(keys))
         tally = current_cache_tally.get()
         now = self._clock()
         entries = await self._read(wanted)
         result: dict[str, JSON | BaseException] = {}
+        answered: set[str] = set()
         expired: dict[str, Entry] = {}
         for key in wanted:
             entry = entries.get(key)
-            if entry is not None and now - entry.stored_at < self.ttl:
-                result[key] = entry.value
+            if entry is None:
+                continue
+            age, life = now - entry.stored_at, self._life(entry)
+            if age < life:
+                answered.add(key)
+                if entry.absent:
+                    self.stats.negative_hits += 1
+                else:
+                    result[key] = entry.value
                 self.stats.hits += 1
                 if tally is not None:
                     tally.hits += 1
                     tally.saw(entry.stored_at)
-            elif entry is not None and now - entry.stored_at < self.ttl + self.stale_ttl:
+            elif age < life + self.stale_ttl:
                 expired[key] = entry
-        missing = [k for k in wanted if k not in result]
+        missing = [k for k in wanted if k not in answered]
         if not missing:
             return result
         self.stats.misses += len(missing)
@@ -274,11 +336,11 @@ class TTLCache:
             task.add_done_callback(self._tasks.discard)
         for key in missing:
             outcome = await asyncio.shield(futures[key])
-            if outcome.absent:
-                continue
             if outcome.stale_at is not None and tally is not None:
                 tally.stale += 1
                 tally.saw(outcome.stale_at)
+            if outcome.absent:
+                continue
             result[key] = outcome.error if outcome.error is not None else outcome.value
         return result
 
@@ -292,12 +354,18 @@ class TTLCache:
         try:
             self.stats.loads += 1
             failure: BaseException | None = None
+            scope: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+            if self._stale_scope is not None and all(k in expired for k in keys):
+                scope = self._stale_scope()
             try:
-                fetched = dict(await fetch(keys))
+                with scope:
+                    fetched = dict(await fetch(keys))
             except Exception as exc:
                 fetched, failure = {}, exc
             fresh = {k: v for k, v in fetched.items() if k in futures and not _is_error(v)}
             await self.write_many(fresh)
+            if failure is None:
+                await self._write_absent([k for k in futures if k not in fetched])
             for key, future in futures.items():
                 error = fetched.get(key, failure)
                 if key in fresh:
@@ -308,7 +376,9 @@ class TTLCache:
                     self.stats.stale_served += 1
                     log.warning("serving a stale cache entry: %s", type(error).__name__)
                     entry = expired[key]
-                    future.set_result(_Outcome(value=entry.value, stale_at=entry.stored_at))
+                    future.set_result(
+                        _Outcome(value=entry.value, absent=entry.absent, stale_at=entry.stored_at)
+                    )
                 else:
                     future.set_result(_Outcome(error=error))
         finally:
@@ -317,6 +387,90 @@ class TTLCache:
                     future.set_result(_Outcome(error=RuntimeError("the load was cancelled")))
                 if self._inflight.get(key) is future:
                     del self._inflight[key]
+
+
+class BoundedMemory:
+    """The in-process backend: JSON bytes in least-recently-used order, within
+    `max_entries` entries and `max_bytes` bytes (of keys and JSON values; None: unbounded).
+
+    Entries expire on the cache's clock (their TTL plus the stale window). Past a bound the
+    least recently read or written go first, counted in `stats.evictions`; an expired one
+    that goes is not counted, it was dead already.
+    """
+
+    def __init__(
+        self, *, max_entries: int | None, max_bytes: int | None, clock: Clock, stats: CacheStats
+    ) -> None:
+        if (max_entries is not None and max_entries < 1) or (
+            max_bytes is not None and max_bytes < 1
+        ):
+            raise ValueError("max_entries and max_bytes must be at least 1 (or None)")
+        self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self._clock = clock
+        self._stats = stats
+        self._items: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+        self._bytes = 0
+
+    async def multi_get(self, keys: Sequence[str]) -> list[Any]:
+        now = self._clock()
+        found: list[Any] = []
+        for key in keys:
+            item = self._items.get(key)
+            if item is None or item[1] <= now:
+                if item is not None:
+                    self._drop(key)
+                found.append(None)
+                continue
+            self._items.move_to_end(key)
+            found.append(orjson.loads(item[0]))
+        self._publish()
+        return found
+
+    async def multi_set(self, pairs: Sequence[tuple[str, Any]], ttl: float) -> None:
+        expires = self._clock() + ttl
+        for key, value in pairs:
+            raw = orjson.dumps(value)
+            if key in self._items:
+                self._drop(key)
+            if self._max_bytes is not None and len(key) + len(raw) > self._max_bytes:
+                self._stats.evictions += 1  # could never fit: dropped at once
+                continue
+            self._items[key] = (raw, expires)
+            self._bytes += len(key) + len(raw)
+        self._evict()
+
+    async def exists(self, key: str) -> bool:
+        item = self._items.get(key)
+        return item is not None and item[1] > self._clock()
+
+    async def clear(self) -> None:
+        self._items.clear()
+        self._bytes = 0
+        self._publish()
+
+    async def close(self) -> None:
+        await self.clear()
+
+    def _drop(self, key: str) -> None:
+        raw, _ = self._items.pop(key)
+        self._bytes -= len(key) + len(raw)
+
+    def _evict(self) -> None:
+        now = self._clock()
+        while self._items and (
+            (self._max_entries is not None and len(self._items) > self._max_entries)
+            or (self._max_bytes is not None and self._bytes > self._max_bytes)
+        ):
+            key, (raw, expires) = self._items.popitem(last=False)
+            self._bytes -= len(key) + len(raw)
+            if expires > now:
+                self._stats.evictions += 1
+        self._publish()
+
+    def _publish(self) -> None:
+        self._stats.memory_entries = len(self._items)
+        self._stats.memory_bytes = self._bytes
 
 
 def _is_error(value: object) -> bool:

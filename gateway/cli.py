@@ -6,6 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gateway.settings import Settings
 
 SCHEMA_FILE = Path("schema/schema.graphql")
 
@@ -46,7 +50,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.app import create_app
-    from gateway.observability import configure_logging
+    from gateway.observability import AccessLog, configure_logging, redact_url
     from gateway.settings import Settings, SettingsError
 
     try:
@@ -54,17 +58,30 @@ def serve(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"jcgraph: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
-    where = "the embedded demo organisation" if settings.demo else settings.base_url
+    configure_logging(settings.log_level, secrets=secrets_of(settings))
+    where = "the embedded demo organisation" if settings.demo else redact_url(settings.base_url)
     print(f"jcgraph: serving {where} at http://{args.host}:{args.port}/graphql", file=sys.stderr)
     uvicorn.run(
-        create_app(settings),
+        AccessLog(create_app(settings)),
         host=args.host,
         port=args.port,
         log_level=settings.log_level.lower(),
+        # uvicorn's own logging config would give its loggers handlers without the
+        # redaction filter, and its access log prints query strings: both are replaced.
+        log_config=None,
+        access_log=False,
         workers=1,
     )
     return 0
+
+
+def secrets_of(settings: Settings) -> tuple[str, ...]:
+    """Values no log line may show: the API key, the gateway's bearer tokens, and the
+    password of a cache URL."""
+    from urllib.parse import urlsplit
+
+    cache_password = urlsplit(settings.cache_url).password
+    return tuple(s for s in (settings.api_key, *settings.auth_tokens, cache_password) if s)
 
 
 def schema(args: argparse.Namespace) -> int:

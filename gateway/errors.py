@@ -35,6 +35,33 @@ class Unauthenticated(GatewayError):
     code = "UNAUTHENTICATED"
 
 
+class TooManyTokens(GatewayError):
+    code = "TOO_MANY_TOKENS"
+
+
+class TooManyEntities(GatewayError):
+    code = "TOO_MANY_ENTITIES"
+
+
+class RequestRefused(GatewayError):
+    """Refused by the HTTP view before any GraphQL work; `status` is the HTTP status."""
+
+    status = 400
+
+
+class BadRequest(RequestRefused):
+    code = "BAD_REQUEST"
+
+
+class BatchingNotSupported(RequestRefused):
+    code = "BATCHING_NOT_SUPPORTED"
+
+
+class RequestTooLarge(RequestRefused):
+    code = "REQUEST_TOO_LARGE"
+    status = 413
+
+
 def classify(error: GraphQLError) -> tuple[str, str | None, dict[str, Any]]:
     """(code, safe message or None to mask, extra extensions) for one GraphQL error."""
     original = error.original_error
@@ -75,4 +102,6 @@ def _upstream(error: upstream.JumpCloudError) -> tuple[str, str, dict[str, Any]]
         return "BAD_USER_INPUT", str(error), {}
     if isinstance(error, upstream.BadRequestError):
         return "BAD_USER_INPUT", f"JumpCloud refused the request: {error}", {}
+    if isinstance(error, upstream.UpstreamTimeoutError):
+        return "UPSTREAM_TIMEOUT", "JumpCloud did not answer in time; retry later.", {}
     return "UPSTREAM_UNAVAILABLE", "JumpCloud did not answer; retry later.", {}

@@ -37,6 +37,7 @@ class Loaders:
         self._edges: dict[tuple[Relation, Kind], NeighbourLoader] = {}
         self._lookups: dict[tuple[Kind, str], LookupLoader] = {}
         self._admins_by_email: RecordLoader | None = None
+        self._expected: dict[Kind, int] = {}
         self.collections: CollectionLoader = DataLoader(self._load_collections)
 
     async def _load_collections(self, kinds: list[Kind]) -> Sequence[list[Record] | BaseException]:
@@ -81,7 +82,8 @@ class Loaders:
             graph = self._graph
 
             async def load(ids: list[str]) -> Sequence[list[Neighbour] | BaseException]:
-                found = await graph.neighbours(relation, side, ids)
+                expected = self._expected.get(side, 0)
+                found = await graph.neighbours(relation, side, ids, expected=expected)
                 return [found.get(i, []) for i in ids]
 
             loader = self._edges[key] = DataLoader(load)
@@ -115,6 +117,11 @@ class Loaders:
             self._admins_by_email = DataLoader(load)
         return self._admins_by_email
 
+    def expect(self, kind: Kind, total: int) -> None:
+        """This request pages through a list of `total` objects of `kind`: edge reads from
+        that kind plan for the whole list, not for one page (DESIGN §5.8)."""
+        self._expected[kind] = max(self._expected.get(kind, 0), total)
+
     async def page(
         self,
         kind: Kind,
@@ -123,4 +130,6 @@ class Loaders:
         filters: Sequence[Filter],
         sort: Sequence[SortKey],
     ) -> IdPage:
-        return await self.directory.page(kind, skip=skip, limit=limit, filters=filters, sort=sort)
+        page = await self.directory.page(kind, skip=skip, limit=limit, filters=filters, sort=sort)
+        self.expect(kind, page.total)
+        return page

@@ -1,28 +1,145 @@
-"""Logging set-up and Prometheus metrics (one registry per app, no globals)."""
+"""Logging set-up (redacted lines, an access log without query strings) and Prometheus
+metrics (one registry per app, no globals)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Callable, Iterator
+import re
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator, Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.access import IndexBuild
 from gateway.cache import CacheStats
 from gateway.jumpcloud.accounting import CallLog
+from gateway.jumpcloud.breaker import BreakerState
+from gateway.jumpcloud.upstream import Health
 
 
-def configure_logging(level: str) -> None:
-    """Called by the CLI only: a library must not configure logging on import."""
+def configure_logging(level: str, *, secrets: Sequence[str] = ()) -> None:
+    """Called by the CLI only: a library must not configure logging on import.
+
+    Every line goes through the root handler and its `Redactor`: uvicorn is run without a
+    logging config of its own (its loggers propagate here) and without its access log
+    (`AccessLog` writes one without query strings)."""
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    redactor = Redactor(secrets)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
     # httpx logs every request URL at INFO, filter values (emails) included; the metrics
     # count upstream requests, and the client logs each retry itself.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLevelNamesMapping()[level]))
+
+
+# An address as is or percent-encoded (`%40`, as in upstream filter URLs); it may start
+# right after an encoded separator (`email%3Aana%40example.com`).
+_EMAIL = re.compile(
+    r"(?:(?<=%[0-9A-Fa-f]{2})|(?<![A-Za-z0-9._%+-]))"
+    r"(?:[A-Za-z0-9._+-]|%2[BbDdEe]|%5[Ff])+(?:@|%40)"
+    r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://)[^/\s@]+@", re.IGNORECASE)
+_SECRET_PARAM = re.compile(
+    r"(?P<name>[?&;][^=&\s#]*(?:token|key|secret|passw|pwd|signature|auth|session)[^=&\s#]*=)"
+    r"[^&\s#]+",
+    re.IGNORECASE,
+)
+
+
+def hash_email(email: str) -> str:
+    """A stable stand-in for an email in logs: the same address always gives the same
+    `email:<12 hex>`, so lines can be correlated without the address."""
+    canonical = urllib.parse.unquote(email).strip().lower()
+    return "email:" + hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def redact_url(url: str) -> str:
+    """`url` without the credentials it may carry: user info and secret-looking query
+    parameters (`?token=...`, `?api_key=...`)."""
+    return _SECRET_PARAM.sub(r"\g<name>***", _URL_USERINFO.sub(r"\g<scheme>***@", url))
+
+
+def redact(text: str, secrets: Sequence[str] = ()) -> str:
+    """`text` with secrets, URL credentials and emails (hashed) taken out."""
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    text = redact_url(text)
+    return _EMAIL.sub(lambda m: hash_email(m.group(0)), text)
+
+
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+}
+
+
+class Redactor(logging.Filter):
+    """A handler filter that rewrites each record before it is formatted: the message
+    (arguments merged), the exception text and the stack. On a handler, not a logger: a
+    logger's filters do not see records propagated from its children (aiocache, httpx)."""
+
+    def __init__(self, secrets: Sequence[str] = ()) -> None:
+        super().__init__()
+        self._secrets = tuple(s for s in secrets if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage(), self._secrets)
+        record.args = None
+        for name, value in list(vars(record).items()):
+            if isinstance(value, str) and name not in _RECORD_ATTRIBUTES:  # `extra=`
+                setattr(record, name, redact(value, self._secrets))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self._secrets)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, self._secrets)
+        return True
+
+
+class AccessLog:
+    """ASGI middleware: one INFO line per HTTP request on `gateway.access`, the path
+    without its query string (which can carry tokens or emails)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = logging.getLogger("gateway.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the server answers if the app fails before it responds
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed)
+        finally:
+            client = scope.get("client")
+            self.log.info(
+                '%s "%s %s HTTP/%s" %d %.1fms',
+                f"{client[0]}:{client[1]}" if client else "-",
+                scope["method"],
+                scope["path"],
+                scope.get("http_version", "1.1"),
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
 
 
 class _StatsCollector(Collector):
@@ -49,12 +166,65 @@ class _StatsCollector(Collector):
         cache.add_metric(["miss"], stats.misses)
         cache.add_metric(["stale"], stats.stale_served)
         cache.add_metric(["coalesced"], stats.coalesced)
+        cache.add_metric(["negative"], stats.negative_hits)  # hits on a remembered "not found"
         yield cache
         errors = CounterMetricFamily(
             "jcgraph_cache_backend_errors", "Cache backend reads or writes that failed."
         )
         errors.add_metric([], stats.backend_errors)
         yield errors
+        evictions = CounterMetricFamily(
+            "jcgraph_cache_evictions",
+            "In-memory cache entries evicted to stay within its entry and byte bounds.",
+        )
+        evictions.add_metric([], stats.evictions)
+        yield evictions
+        size = GaugeMetricFamily(
+            "jcgraph_cache_memory", "In-memory cache size (bytes: keys and JSON).", labels=["unit"]
+        )
+        size.add_metric(["entries"], stats.memory_entries)
+        size.add_metric(["bytes"], stats.memory_bytes)
+        yield size
+
+
+_BREAKER_LEVEL = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
+
+
+class _UpstreamCollector(Collector):
+    """Reads the client's circuit breaker and 429 pace at scrape time."""
+
+    def __init__(self, health: Callable[[], Health], org: str) -> None:
+        self._health = health
+        self._org = org
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        health = self._health()
+        state = GaugeMetricFamily(
+            "jcgraph_upstream_circuit_state",
+            "JumpCloud circuit breaker: 0 closed, 1 half-open, 2 open.",
+            labels=["org"],
+        )
+        state.add_metric([self._org], _BREAKER_LEVEL[health.breaker])
+        yield state
+        opened = CounterMetricFamily(
+            "jcgraph_upstream_circuit_opened", "Times the circuit breaker opened.", labels=["org"]
+        )
+        opened.add_metric([self._org], health.breaker_opened)
+        yield opened
+        pauses = CounterMetricFamily(
+            "jcgraph_upstream_rate_limit_pauses",
+            "429s that paused every request of the client.",
+            labels=["org"],
+        )
+        pauses.add_metric([self._org], health.pace.pauses)
+        yield pauses
+        rate = GaugeMetricFamily(
+            "jcgraph_upstream_paced_rate",
+            "Requests a second let through since JumpCloud's last 429 (0: not paced).",
+            labels=["org"],
+        )
+        rate.add_metric([self._org], health.pace.rate or 0)
+        yield rate
 
 
 class Metrics:
@@ -87,6 +257,9 @@ class Metrics:
 
     def watch(self, calls: Callable[[], CallLog], cache: Callable[[], CacheStats]) -> None:
         self.registry.register(_StatsCollector(calls, cache))
+
+    def watch_upstream(self, health: Callable[[], Health], org: str) -> None:
+        self.registry.register(_UpstreamCollector(health, org))
 
     def index_built(self, build: IndexBuild) -> None:
         self.index_builds.labels(build.relation).inc()

@@ -10,17 +10,15 @@ from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.context import Info
 from gateway.errors import BadUserInput, NotFound
-from gateway.limits import CostLimit
+from gateway.limits import CostLimit, ParseLimits, Validation, create_document_worker
 from gateway.model import (
     ACCESS_BY_TARGET,
     APPLICATION,
@@ -282,7 +280,12 @@ class Query:
 
 
 def build_extensions(
-    *, max_depth: int, max_aliases: int, max_cost: int
+    *,
+    max_depth: int,
+    max_aliases: int,
+    max_cost: int,
+    max_tokens: int = 1_000,
+    max_entities: int = 100,
 ) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     """Extensions as classes or factories; validation rules are built once so the
     validation cache hits (per-request rule classes never compare equal)."""
@@ -290,11 +293,13 @@ def build_extensions(
         *QueryDepthLimiter(max_depth=max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
+    worker = create_document_worker()
     return [
         lambda: AddValidationRules(rules),
-        ParserCache,
-        ValidationCache,
-        lambda: CostLimit(max_cost=max_cost),  # after validation: needs a valid document
+        lambda: ParseLimits(max_tokens=max_tokens, worker=worker),  # the parser cache, bounded
+        lambda: Validation(worker=worker),  # the validation cache
+        # After validation: it needs a valid document.
+        lambda: CostLimit(max_cost=max_cost, max_entities=max_entities),
     ]
 
 
@@ -308,14 +313,23 @@ class GatewaySchema(strawberry.federation.Schema):
 
 
 def build_schema(
-    *, max_depth: int = 12, max_aliases: int = 100, max_cost: int = 50_000
+    *,
+    max_depth: int = 12,
+    max_aliases: int = 100,
+    max_cost: int = 50_000,
+    max_tokens: int = 1_000,
+    max_entities: int = 100,
 ) -> GatewaySchema:
     return GatewaySchema(
         query=Query,
         types=[entity_class(k) for k in KINDS],  # every kind an entity (`_entities`)
         federation_version="2.5",
         extensions=build_extensions(
-            max_depth=max_depth, max_aliases=max_aliases, max_cost=max_cost
+            max_depth=max_depth,
+            max_aliases=max_aliases,
+            max_cost=max_cost,
+            max_tokens=max_tokens,
+            max_entities=max_entities,
         ),
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -33,10 +33,23 @@ class Settings:
     max_depth: int = 12
     max_aliases: int = 100
     max_cost: int = 50_000
+    # Request bounds: refused before parsing (body) or while lexing (tokens); entities are
+    # `_entities` representations per request.
+    max_body_bytes: int = 262_144
+    max_tokens: int = 1_000
+    max_entities: int = 100
     upstream_concurrency: int = 8
     upstream_timeout: float = 10.0
     retry_attempts: int = 5
     retry_timeout: float = 30.0
+    # Sparing JumpCloud when it struggles (DESIGN §5.11). JumpCloud publishes no rate limits
+    # (API-NOTES §6): 429s are learned at run time, these bound the rest.
+    request_deadline: float | None = None  # JCGRAPH_REQUEST_DEADLINE; None: 2 x upstream_timeout
+    breaker_threshold: int = 5
+    breaker_cool_down: float = 30.0
+    negative_ttl: float = 60.0
+    cache_max_entries: int = 50_000
+    cache_max_bytes: int = 268_435_456
     graphiql: bool = True
     graphiql_assets: str | None = None
     auth_tokens: tuple[str, ...] = field(default=(), repr=False)
@@ -59,10 +72,23 @@ class Settings:
             max_depth=int(_number(env, "JCGRAPH_MAX_DEPTH", 12, minimum=1)),
             max_aliases=int(_number(env, "JCGRAPH_MAX_ALIASES", 100, minimum=1)),
             max_cost=int(_number(env, "JCGRAPH_MAX_COST", 50_000, minimum=1)),
+            max_body_bytes=int(_number(env, "JCGRAPH_MAX_BODY_BYTES", 262_144, minimum=1024)),
+            max_tokens=int(_number(env, "JCGRAPH_MAX_TOKENS", 1_000, minimum=100)),
+            max_entities=int(_number(env, "JCGRAPH_MAX_ENTITIES", 100, minimum=1)),
             upstream_concurrency=int(_number(env, "JCGRAPH_UPSTREAM_CONCURRENCY", 8, minimum=1)),
             upstream_timeout=_number(env, "JCGRAPH_UPSTREAM_TIMEOUT", 10.0, minimum=0.1),
             retry_attempts=int(_number(env, "JCGRAPH_RETRY_ATTEMPTS", 5, minimum=1)),
             retry_timeout=_number(env, "JCGRAPH_RETRY_TIMEOUT", 30.0, minimum=0.0),
+            request_deadline=(
+                _number(env, "JCGRAPH_REQUEST_DEADLINE", 0.0, minimum=0.1)
+                if env.get("JCGRAPH_REQUEST_DEADLINE", "").strip()
+                else None
+            ),
+            breaker_threshold=int(_number(env, "JCGRAPH_BREAKER_THRESHOLD", 5, minimum=1)),
+            breaker_cool_down=_number(env, "JCGRAPH_BREAKER_COOL_DOWN", 30.0, minimum=0.0),
+            negative_ttl=_number(env, "JCGRAPH_NEGATIVE_TTL", 60.0, minimum=0.0),
+            cache_max_entries=int(_number(env, "JCGRAPH_CACHE_MAX_ENTRIES", 50_000, minimum=1)),
+            cache_max_bytes=int(_number(env, "JCGRAPH_CACHE_MAX_BYTES", 268_435_456, minimum=1)),
             graphiql=_flag(env, "JCGRAPH_GRAPHIQL", True),
             graphiql_assets=env.get("JCGRAPH_GRAPHIQL_ASSETS") or None,
             auth_tokens=tuple(

@@ -1,4 +1,14 @@
-"""The GraphQL HTTP view: caller auth, per-request context, error codes, cost report."""
+"""The GraphQL HTTP view: caller auth, request bounds, per-request context, error codes, cost.
+
+Every refusal the view makes itself is a GraphQL-shaped JSON body with a stable
+`extensions.code`, counted in the error metric, and comes before any parsing:
+
+    401 UNAUTHENTICATED         no or wrong bearer token (JCGRAPH_AUTH_TOKENS)
+    413 REQUEST_TOO_LARGE       body (declared or streamed) or query string over
+                                JCGRAPH_MAX_BODY_BYTES; the rest of the body is never read
+    400 BATCHING_NOT_SUPPORTED  a JSON array of operations
+    400 BAD_REQUEST             not JSON, not an object, wrong content type, bad fields
+"""
 
 from __future__ import annotations
 
@@ -9,23 +19,34 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from gateway.cache import current_cache_tally
 from gateway.context import Context
-from gateway.errors import classify
+from gateway.errors import (
+    BadRequest,
+    BatchingNotSupported,
+    GatewayError,
+    NotFound,
+    RequestRefused,
+    RequestTooLarge,
+    Unauthenticated,
+    classify,
+)
 from gateway.jumpcloud.accounting import current_tally
 from gateway.observability import Metrics
 
 log = logging.getLogger("gateway.view")
 
 COST_HEADER = "x-jcgraph-cost"
+DEFAULT_MAX_BODY_BYTES = 262_144
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -37,40 +58,100 @@ class GraphQLView(GraphQL[Context, None]):
         *,
         max_page_size: int,
         metrics: Metrics,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         auth_tokens: tuple[str, ...] = (),
         graphiql_html: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql_html else None)
         self._max_page_size = max_page_size
+        self._max_body_bytes = max_body_bytes
         self._metrics = metrics
         self._auth_tokens = auth_tokens
         self._graphiql_html = graphiql_html
         self._clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self._auth_tokens:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        started = time.perf_counter()
+        try:
             request = Request(scope, receive)
-            if not self._authorised(request) and not self._is_ide_page(request):
-                response = JSONResponse(
-                    {
-                        "data": None,
-                        "errors": [
-                            {
-                                "message": "Send `Authorization: Bearer <token>` with a token "
-                                "from JCGRAPH_AUTH_TOKENS.",
-                                "extensions": {"code": "UNAUTHENTICATED"},
-                            }
-                        ],
-                    },
-                    status_code=401,
+            if self._refuses_caller(request):
+                response = self._refuse(
+                    Unauthenticated(
+                        "Send `Authorization: Bearer <token>` with a token from "
+                        "JCGRAPH_AUTH_TOKENS."
+                    ),
+                    status=401,
                     headers={"www-authenticate": "Bearer"},
                 )
-                await response(scope, receive, send)
-                return
-        started = time.perf_counter()
-        await super().__call__(scope, receive, send)
+            else:
+                receive = await self._bounded(request, receive)
+                response = await self.run(Request(scope, receive))
+        except RequestRefused as refusal:
+            response = self._refuse(refusal, status=refusal.status)
+        except HTTPException as exc:  # Strawberry's own refusals of malformed requests
+            error: GatewayError = (
+                NotFound(exc.reason) if exc.status_code == 404 else BadRequest(exc.reason)
+            )
+            response = self._refuse(error, status=exc.status_code)
+        await response(scope, receive, send)
         self._metrics.requests.observe(time.perf_counter() - started)
+
+    async def _bounded(self, request: Request, receive: Receive) -> Receive:
+        """Check the request's size before anything parses it: the query string of a GET,
+        the body of a POST (its declared length, then while it streams in). Returns a
+        `receive` that replays the body that was read."""
+        limit = self._max_body_bytes
+        too_large = RequestTooLarge(
+            f"The request is larger than {limit:,} bytes, the limit (JCGRAPH_MAX_BODY_BYTES). "
+            "Send a smaller query, or fewer variables.",
+            maxBytes=limit,
+        )
+        if len(request.scope.get("query_string", b"")) > limit:
+            raise too_large
+        if request.method != "POST":
+            return receive
+        declared = request.headers.get("content-length")
+        if declared is not None and not declared.isdigit():
+            raise BadRequest("The Content-Length header is not a number.")
+        if declared is not None and int(declared) > limit:
+            raise too_large
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                raise BadRequest("The request body did not arrive.")
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if body.lstrip()[:1] == b"[":
+            raise BatchingNotSupported(
+                "Batched operations (a JSON array) are not supported; send one operation "
+                "per request.",
+            )
+        return _replay(body, receive)
+
+    def _refuse(
+        self, error: GatewayError, *, status: int, headers: dict[str, str] | None = None
+    ) -> Response:
+        self._metrics.errors.labels(error.code).inc()
+        extensions = {**error.extensions, "code": error.code}
+        body = {"data": None, "errors": [{"message": str(error), "extensions": extensions}]}
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    def _refuses_caller(self, request: Request) -> bool:
+        return bool(self._auth_tokens) and not (
+            self._authorised(request) or self._is_ide_page(request)
+        )
 
     def _authorised(self, request: Request) -> bool:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -88,12 +169,22 @@ class GraphQLView(GraphQL[Context, None]):
         )
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        from starlette.responses import HTMLResponse
-
         return HTMLResponse(self._graphiql_html or "")
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)  # raises a JSONDecodeError, nesting bounded (1024)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict):
+            raise BadRequest(
+                "The request body, and `variables` and `extensions` when given, must be JSON "
+                "objects."
+            )
+        return parsed
 
     async def get_context(self, request: Any, response: Any) -> Context:
         context = Context(
@@ -110,7 +201,9 @@ class GraphQLView(GraphQL[Context, None]):
         upstream_token = current_tally.set(context.upstream)
         cache_token = current_cache_tally.set(context.cache)
         try:
-            return await super().execute_operation(*args, **kwargs)
+            # One deadline bounds every upstream call of the request, retries and waits included.
+            with request.state.services.client.deadline():
+                return await super().execute_operation(*args, **kwargs)
         finally:
             current_tally.reset(upstream_token)
             current_cache_tally.reset(cache_token)
@@ -122,11 +215,12 @@ class GraphQLView(GraphQL[Context, None]):
         if result.errors:
             response["errors"] = [self._format(e) for e in result.errors]
         extensions = dict(result.extensions or {})
+        planned = extensions.pop("cost", {})  # the cost limit's estimate (gateway.limits)
         context: Context | None = getattr(request.state, "jcgraph_context", None)
         if context is not None:
             self._metrics.request_upstream_calls.observe(context.upstream.calls)
             if context.report_cost or context.cache.stale:
-                extensions["cost"] = self._cost(context)
+                extensions["cost"] = {**self._cost(context), **planned}
         if extensions:
             response["extensions"] = extensions
         return response  # type: ignore[return-value]
@@ -155,3 +249,16 @@ class GraphQLView(GraphQL[Context, None]):
             "stale": context.cache.stale > 0,
             "dataAgeSeconds": None if oldest is None else round(self._clock() - oldest, 3),
         }
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that yields `body` once, then whatever the server sends next (a
+    disconnect)."""
+    pending = [body]
+
+    async def replay() -> Message:
+        if pending:
+            return {"type": "http.request", "body": pending.pop(), "more_body": False}
+        return await receive()
+
+    return replay

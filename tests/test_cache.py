@@ -1,9 +1,11 @@
-"""TTLCache on its own: single-flight, per-key failures, stale-if-error, backend outages."""
+"""TTLCache on its own: single-flight, per-key failures, stale-if-error, backend outages,
+remembered "not found"s, the bounded in-memory backend."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 import pytest
 
@@ -131,3 +133,185 @@ async def test_a_cache_backend_outage_reads_through_to_upstream() -> None:
             await cache.ping()
     finally:
         await cache.close()
+
+
+def counting(
+    fetch_result: Callable[[list[str]], Mapping[str, object]],
+) -> tuple[list[list[str]], Callable[[list[str]], Awaitable[Mapping[str, object]]]]:
+    calls: list[list[str]] = []
+
+    async def fetch(keys: list[str]) -> Mapping[str, object]:
+        calls.append(keys)
+        return fetch_result(keys)
+
+    return calls, fetch
+
+
+def negative_cache(clock: FakeClock, **bounds: int) -> TTLCache:
+    return TTLCache.from_url(
+        "memory://",
+        namespace="test:",
+        ttl=60,
+        stale_ttl=600,
+        stale_on=(Down,),
+        clock=clock,
+        negative_ttl=30,
+        **bounds,
+    )
+
+
+async def test_not_found_is_remembered_for_the_negative_ttl() -> None:
+    clock = FakeClock()
+    cache = negative_cache(clock)
+    calls, fetch = counting(lambda keys: {k: k for k in keys if k != "ghost"})
+    assert await cache.load_many(["ghost", "real"], fetch) == {"real": "real"}
+    tally = CacheTally()
+    token = current_cache_tally.set(tally)
+    try:
+        assert await cache.load_many(["ghost"], fetch) == {}
+    finally:
+        current_cache_tally.reset(token)
+    assert calls == [["ghost", "real"]]  # the second look cost nothing
+    assert (tally.hits, tally.misses, tally.oldest_stored_at) == (1, 0, clock.now)
+    assert cache.stats.negative_hits == 1
+    clock.advance(30)  # the negative entry expired; the positive one is still fresh
+    assert await cache.load_many(["ghost", "real"], fetch) == {"real": "real"}
+    assert calls == [["ghost", "real"], ["ghost"]]
+
+
+async def test_a_key_that_appears_upstream_replaces_its_negative_entry() -> None:
+    clock = FakeClock()
+    cache = negative_cache(clock)
+    present = False
+    _, fetch = counting(lambda keys: {k: "here" for k in keys if present})
+    assert await cache.load_many(["k"], fetch) == {}
+    clock.advance(31)
+    present = True
+    assert await cache.load_many(["k"], fetch) == {"k": "here"}
+    assert await cache.peek_many(["k"]) == {"k": "here"}
+
+
+async def test_a_stale_not_found_answers_while_upstream_is_down() -> None:
+    clock = FakeClock()
+    cache = negative_cache(clock)
+    _, fine = counting(lambda keys: {})
+
+    async def down(keys: list[str]) -> Mapping[str, object]:
+        raise Down
+
+    await cache.load_many(["ghost"], fine)
+    clock.advance(300)  # long past the negative TTL, within the stale window
+    tally = CacheTally()
+    token = current_cache_tally.set(tally)
+    try:
+        assert await cache.load_many(["ghost"], down) == {}
+    finally:
+        current_cache_tally.reset(token)
+    assert (tally.stale, tally.oldest_stored_at) == (1, clock.now - 300)
+
+
+async def test_a_failed_fetch_remembers_nothing_as_absent() -> None:
+    cache = negative_cache(FakeClock())
+
+    async def down(keys: list[str]) -> Mapping[str, object]:
+        raise Down
+
+    calls, fetch = counting(lambda keys: {})
+    assert isinstance((await cache.load_many(["k"], down))["k"], Down)
+    assert await cache.load_many(["k"], fetch) == {}
+    assert calls == [["k"]]
+
+
+async def test_peeks_never_return_a_remembered_not_found() -> None:
+    cache = negative_cache(FakeClock())
+    _, fetch = counting(lambda keys: {})
+    await cache.load_many(["ghost"], fetch)
+    assert await cache.peek_many(["ghost"]) == {}
+    assert await cache.peek_entries(["ghost"]) == {}
+
+
+async def test_the_memory_cache_keeps_the_most_recently_used_entries_within_its_bound() -> None:
+    clock = FakeClock()
+    cache = negative_cache(clock, max_entries=3)
+    _, fetch = counting(lambda keys: {k: k.upper() for k in keys})
+    await cache.load_many(["a", "b", "c"], fetch)
+    await cache.peek_many(["a"])  # "a" is used again: "b" is now the oldest
+    await cache.load_many(["d"], fetch)
+    assert await cache.peek_many(["a", "b", "c", "d"]) == {"a": "A", "c": "C", "d": "D"}
+    assert cache.stats.evictions == 1
+    assert cache.stats.memory_entries == 3
+
+
+async def test_the_memory_cache_is_bounded_in_bytes() -> None:
+    clock = FakeClock()
+    cache = negative_cache(clock, max_bytes=2_000)
+    _, fetch = counting(lambda keys: dict.fromkeys(keys, "x" * 400))
+    for i in range(10):
+        await cache.load_many([f"k{i}"], fetch)
+    assert cache.stats.memory_bytes <= 2_000
+    assert cache.stats.memory_entries == 4  # ~430 bytes each
+    assert cache.stats.evictions == 6
+    assert set(await cache.peek_many([f"k{i}" for i in range(10)])) == {"k6", "k7", "k8", "k9"}
+
+
+async def test_a_value_larger_than_the_whole_bound_is_not_stored() -> None:
+    cache = negative_cache(FakeClock(), max_bytes=100)
+    calls, fetch = counting(lambda keys: dict.fromkeys(keys, "x" * 500))
+    assert await cache.load_many(["big"], fetch) == {"big": "x" * 500}
+    assert cache.stats.evictions == 1
+    await cache.load_many(["big"], fetch)
+    assert len(calls) == 2
+
+
+async def test_stale_entries_within_the_bound_are_still_served_when_upstream_fails() -> None:
+    clock = FakeClock()
+    cache = negative_cache(clock, max_entries=2)
+    _, fine = counting(lambda keys: {k: f"{k}-v1" for k in keys})
+
+    async def down(keys: list[str]) -> Mapping[str, object]:
+        raise Down
+
+    await cache.load_many(["a", "b", "c"], fine)  # "a" goes: the bound is two
+    clock.advance(120)
+    got = await cache.load_many(["a", "b", "c"], down)
+    assert isinstance(got["a"], Down)
+    assert (got["b"], got["c"]) == ("b-v1", "c-v1")
+    assert cache.stats.stale_served == 2
+
+
+async def test_entries_past_their_stale_window_leave_the_memory_cache() -> None:
+    clock = FakeClock()
+    cache = negative_cache(clock, max_entries=2)
+    _, fine = counting(lambda keys: {k: k for k in keys})
+    await cache.load_many(["a", "b"], fine)
+    clock.advance(60 + 600)
+    await cache.load_many(["c", "d"], fine)
+    assert cache.stats.evictions == 0  # "a" and "b" were dead already: expired, not evicted
+    assert cache.stats.memory_entries == 2
+
+
+async def test_a_load_with_a_stale_answer_for_every_key_runs_in_the_stale_scope() -> None:
+    clock, scopes = FakeClock(), []
+
+    @contextlib.contextmanager
+    def single_attempt() -> Iterator[None]:
+        scopes.append("entered")
+        yield
+
+    cache = TTLCache.from_url(
+        "memory://",
+        namespace="test:",
+        ttl=60,
+        stale_ttl=600,
+        stale_on=(Down,),
+        clock=clock,
+        stale_scope=single_attempt,
+    )
+    _, fetch = counting(lambda keys: {k: k for k in keys})
+    await cache.load_many(["a"], fetch)  # nothing to fall back on
+    clock.advance(120)
+    await cache.load_many(["a", "b"], fetch)  # "b" has no stale entry: full retries
+    assert scopes == []
+    clock.advance(120)
+    await cache.load_many(["a", "b"], fetch)  # both expired, both within the stale window
+    assert scopes == ["entered"]

@@ -1,7 +1,9 @@
 """The upstream JumpCloud client: knows HTTP and JumpCloud, nothing of GraphQL or Starlette."""
 
 from gateway.jumpcloud.accounting import CallLog, Tally, current_tally
+from gateway.jumpcloud.breaker import BreakerState
 from gateway.jumpcloud.client import ClientConfig, JumpCloudClient, Page
+from gateway.jumpcloud.deadline import deadline
 from gateway.jumpcloud.errors import (
     AuthenticationError,
     BadRequestError,
@@ -17,14 +19,17 @@ from gateway.jumpcloud.errors import (
 )
 from gateway.jumpcloud.filters import Filter, Op, SortKey, render_v1, render_v2
 from gateway.jumpcloud.resources import GraphType, Resource
+from gateway.jumpcloud.upstream import Health
 
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "BreakerState",
     "CallLog",
     "ClientConfig",
     "Filter",
     "GraphType",
+    "Health",
     "InvalidQueryError",
     "JumpCloudClient",
     "JumpCloudError",
@@ -40,6 +45,7 @@ __all__ = [
     "UpstreamTimeoutError",
     "UpstreamUnavailableError",
     "current_tally",
+    "deadline",
     "redact",
     "render_v1",
     "render_v2",

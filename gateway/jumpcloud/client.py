@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -13,6 +14,7 @@ import httpx
 from gateway.jumpcloud import errors, responses
 from gateway.jumpcloud.accounting import CallLog
 from gateway.jumpcloud.config import MAX_LIMIT, ClientConfig
+from gateway.jumpcloud.deadline import deadline, single_attempt
 from gateway.jumpcloud.filters import ApiVersion, Filter, Op, SortKey, filter_params, render_sort
 from gateway.jumpcloud.paging import collect, gather_all, inconsistent
 from gateway.jumpcloud.resources import (
@@ -23,7 +25,7 @@ from gateway.jumpcloud.resources import (
     GraphType,
     Resource,
 )
-from gateway.jumpcloud.upstream import Upstream
+from gateway.jumpcloud.upstream import Health, Upstream
 
 __all__ = ["ClientConfig", "GraphType", "JumpCloudClient", "Page", "Resource"]
 
@@ -65,6 +67,23 @@ class JumpCloudClient:
 
     async def aclose(self) -> None:
         await self._upstream.aclose()
+
+    @contextlib.contextmanager
+    def deadline(self) -> Iterator[None]:
+        """A scope whose calls, retries and waits all end within `config.deadline_seconds`:
+        enter it around one piece of work (a GraphQL request). See deadline.py."""
+        with deadline(self.config.deadline_seconds):
+            yield
+
+    @contextlib.contextmanager
+    def single_attempt(self) -> Iterator[None]:
+        """A scope whose calls are each tried once: for a caller with a stale answer in hand."""
+        with single_attempt():
+            yield
+
+    def health(self) -> Health:
+        """The circuit breaker's state and the 429 pace (for metrics)."""
+        return self._upstream.health()
 
     async def __aenter__(self) -> Self:
         return self

@@ -22,11 +22,25 @@ class ClientConfig:
     retry_wait_jitter: float = 1.0
     page_size: int = 100  # JumpCloud's maximum
     user_id_batch: int = 100  # ids per filter=_id:$in:... call
+    # Bound of one `deadline()` scope (a GraphQL request): every call, retry and wait in it.
+    request_deadline: float | None = None  # None: twice `timeout`
+    breaker_threshold: int = 5  # reads failed for good in a row (5xx, transport, timeout)
+    breaker_cool_down: float = 30.0  # seconds open before one probe is let through
 
     def __post_init__(self) -> None:
         if not self.api_key:
             raise ValueError("api_key is empty: set the JumpCloud API key")
         if not 1 <= self.page_size <= MAX_LIMIT or not 1 <= self.user_id_batch <= MAX_LIMIT:
             raise ValueError(f"page_size and user_id_batch must be within 1..{MAX_LIMIT}")
-        if self.max_concurrency < 1 or self.retry_attempts < 1:
-            raise ValueError("max_concurrency and retry_attempts must be at least 1")
+        if self.max_concurrency < 1 or self.retry_attempts < 1 or self.breaker_threshold < 1:
+            raise ValueError(
+                "max_concurrency, retry_attempts and breaker_threshold must be at least 1"
+            )
+        if self.request_deadline is not None and self.request_deadline <= 0:
+            raise ValueError("request_deadline must be positive (or None for twice the timeout)")
+
+    @property
+    def deadline_seconds(self) -> float:
+        """The request deadline in force: twice the per-attempt timeout unless set, so a
+        hung upstream costs one timeout and its one retry, never more."""
+        return self.request_deadline if self.request_deadline is not None else 2 * self.timeout

@@ -6,9 +6,11 @@
   + NotFoundError                 404: no such object (or organisation)
   + BadRequestError               400: JumpCloud refused the query
     - InvalidQueryError           raised client-side, before any HTTP call
-  + RateLimitedError              429 still answered after every retry (.retry_after)
-  + UpstreamUnavailableError      5xx after retries, transport errors, undecodable bodies
-    - UpstreamTimeoutError        the request timed out (after retries)
+  + RateLimitedError              429 still answered after every retry, or the client's 429
+                                  pause outlasts the request's deadline (.retry_after)
+  + UpstreamUnavailableError      5xx after retries, transport errors, undecodable bodies,
+                                  or the circuit breaker is open (nothing sent)
+    - UpstreamTimeoutError        a timeout, retried once; or the request's deadline passed
     - UpstreamInconsistentError   pages disagree with the announced total (collection changed)
 
 Every error carries `.status` (the HTTP status, or None when no response arrived) and
@@ -86,7 +88,8 @@ class InvalidQueryError(BadRequestError):
 
 
 class RateLimitedError(JumpCloudError):
-    """429 persisted after every retry; `.retry_after` is JumpCloud's last hint, in seconds."""
+    """429 persisted after every retry, or the pause it imposed outlasts the request's
+    deadline; `.retry_after` is JumpCloud's last hint (or the pause left), in seconds."""
 
     def __init__(
         self,
@@ -105,7 +108,8 @@ class UpstreamUnavailableError(JumpCloudError):
 
 
 class UpstreamTimeoutError(UpstreamUnavailableError):
-    """JumpCloud did not answer within the per-request timeout."""
+    """JumpCloud did not answer within the per-attempt timeout (retried once), or the
+    request's deadline passed first (deadline.py)."""
 
 
 class UpstreamInconsistentError(UpstreamUnavailableError):

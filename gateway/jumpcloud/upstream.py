@@ -1,12 +1,20 @@
-"""Sending one upstream request: auth headers, concurrency bound, retries, accounting, errors."""
+"""Sending one upstream request: auth headers, concurrency bound, retries, accounting, errors.
+
+Every attempt passes, in order: the circuit breaker (breaker.py), the 429 pause (outside the
+concurrency slot), the slot, the learned pace (throttle.py), then the exchange, bounded by
+the per-attempt timeout. The whole request, retries and waits included, ends by the
+current deadline (deadline.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import logging
+import math
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -15,11 +23,43 @@ import stamina
 from gateway import __version__
 from gateway.jumpcloud import errors, responses, retry
 from gateway.jumpcloud.accounting import CallLog, current_tally
+from gateway.jumpcloud.breaker import BreakerState, CircuitBreaker
 from gateway.jumpcloud.config import ClientConfig
+from gateway.jumpcloud.deadline import current_deadline, retries_allowed
+from gateway.jumpcloud.throttle import Pace, RateGate
 
 log = logging.getLogger("gateway.jumpcloud")
 
 Params = Sequence[tuple[str, str]]
+
+# A timeout is retried once: a hung upstream is rarely fixed by waiting on it again and again.
+MAX_TIMEOUT_RETRIES = 1
+
+
+def _loop_time() -> float:
+    return asyncio.get_running_loop().time()
+
+
+@dataclass(frozen=True)
+class Health:
+    """How the way to JumpCloud stands (read by the metrics at scrape time)."""
+
+    breaker: BreakerState
+    breaker_opened: int
+    pace: Pace
+
+
+@dataclass
+class _Retrying:
+    """One request's retry bookkeeping, read by its stamina backoff hook."""
+
+    attempts: int = 1
+    num: int = 0
+    next_wait: float = 0.0
+    timeouts: int = 0
+    rate_limited: bool = False
+    failing: bool = False
+    """The last attempt failed as the breaker counts failures (5xx, transport, timeout)."""
 
 
 class Upstream:
@@ -32,6 +72,12 @@ class Upstream:
         self.calls = calls
         self._secrets = (config.api_key,)
         self._semaphore = asyncio.Semaphore(config.max_concurrency)
+        self.breaker = CircuitBreaker(
+            threshold=config.breaker_threshold,
+            cool_down=config.breaker_cool_down,
+            clock=_loop_time,
+        )
+        self.gate = RateGate(backoff_cap=config.retry_after_cap)
         headers = {
             "x-api-key": config.api_key,  # API-NOTES §2
             "accept": "application/json",
@@ -50,6 +96,9 @@ class Upstream:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def health(self) -> Health:
+        return Health(self.breaker.state, self.breaker.opened, self.gate.pace())
+
     async def request(
         self,
         method: str,
@@ -61,36 +110,75 @@ class Upstream:
     ) -> httpx.Response:
         """A 2xx response, after retries; otherwise the typed error (see errors.py)."""
         cfg = self.config
+        state = _Retrying(attempts=cfg.retry_attempts if retries_allowed() else 1)
+        at = current_deadline()
         try:
-            async for attempt in stamina.retry_context(
-                on=self._backoff,
-                attempts=cfg.retry_attempts,
-                timeout=cfg.retry_timeout,
-                wait_initial=cfg.retry_wait_initial,
-                wait_max=cfg.retry_wait_max,
-                wait_jitter=cfg.retry_wait_jitter,
-            ):
-                with attempt:
-                    response = await self._attempt(
-                        method, path, endpoint, params, json, attempt.num, attempt.next_wait
-                    )
-        except httpx.HTTPStatusError as exc:
-            raise responses.error_for(
-                exc.response, endpoint, self._secrets, retry_after_cap=cfg.retry_after_cap
-            ) from exc
-        except httpx.TimeoutException as exc:
-            raise errors.UpstreamTimeoutError(
-                f"{endpoint} timed out ({_describe(exc)}) after every retry: JumpCloud is "
-                f"slow or unreachable; try again later or raise the timeout ({cfg.timeout} s)",
-                endpoint=endpoint,
-            ) from exc
-        except httpx.TransportError as exc:
-            raise errors.UpstreamUnavailableError(
-                f"{endpoint} could not reach JumpCloud ({_describe(exc)}) after every "
-                f"retry; check the network path to {cfg.base_url}",
-                endpoint=endpoint,
-            ) from exc
+            async with asyncio.timeout_at(at):
+                async for attempt in stamina.retry_context(
+                    on=functools.partial(self._decide, state, endpoint, at),
+                    attempts=state.attempts,
+                    timeout=cfg.retry_timeout,
+                    wait_initial=cfg.retry_wait_initial,
+                    wait_max=cfg.retry_wait_max,
+                    wait_jitter=cfg.retry_wait_jitter,
+                ):
+                    with attempt:
+                        state.num, state.next_wait = attempt.num, attempt.next_wait
+                        response = await self._attempt(method, path, endpoint, params, json, state)
+        except TimeoutError:  # the deadline, while waiting or sending
+            self._failed(state)
+            raise self._late(endpoint, state) from None
+        except httpx.HTTPError as exc:
+            self._failed(state)
+            raise self._error(endpoint, exc) from exc
         return response
+
+    def _failed(self, state: _Retrying) -> None:
+        """A request that failed for good counts once towards opening the breaker: a blip
+        that a retry cures, even on many concurrent requests, does not open it."""
+        if state.failing:
+            self.breaker.failed()
+
+    def _error(self, endpoint: str, exc: httpx.HTTPError) -> errors.JumpCloudError:
+        """The typed error for the exception that ended the retries."""
+        cfg = self.config
+        if isinstance(exc, httpx.HTTPStatusError):
+            return responses.error_for(
+                exc.response, endpoint, self._secrets, retry_after_cap=cfg.retry_after_cap
+            )
+        if isinstance(exc, httpx.TimeoutException):
+            return errors.UpstreamTimeoutError(
+                f"{endpoint} timed out ({_describe(exc)}), retried once: JumpCloud is slow or "
+                f"unreachable; try again later or raise the timeout ({cfg.timeout} s)",
+                endpoint=endpoint,
+            )
+        return errors.UpstreamUnavailableError(
+            f"{endpoint} could not reach JumpCloud ({_describe(exc)}) after every "
+            f"retry; check the network path to {cfg.base_url}",
+            endpoint=endpoint,
+        )
+
+    def _decide(
+        self, state: _Retrying, endpoint: str, at: float | None, exc: Exception
+    ) -> bool | float:
+        """The stamina hook: the pure policy (retry.backoff), then this request's limits."""
+        # stamina's testing mode may allow more attempts than this request has.
+        decision = self._backoff(exc) if state.num < state.attempts else False
+        if isinstance(exc, httpx.HTTPStatusError):
+            state.rate_limited = exc.response.status_code == 429
+            what = str(exc.response.status_code)
+        else:
+            state.rate_limited = False
+            what = type(exc).__name__
+        if decision is not False and isinstance(exc, httpx.TimeoutException):
+            state.timeouts += 1
+            if state.timeouts > MAX_TIMEOUT_RETRIES:
+                decision = False
+        waits = decision is not True and decision is not False
+        if waits and at is not None and _loop_time() + decision > at:
+            decision = False  # the wait alone outlasts the deadline: fail now, not then
+        self._log_retry(endpoint, what, state, decision)
+        return decision
 
     async def _attempt(
         self,
@@ -99,31 +187,87 @@ class Upstream:
         endpoint: str,
         params: Params,
         json: Mapping[str, Any] | None,
-        num: int,
-        next_wait: float,
+        state: _Retrying,
     ) -> httpx.Response:
         # A tuple: it is covariant, which httpx's parameter type needs.
         request = self._http.build_request(method, path, params=tuple(params), json=json)
-        # Held only around the exchange: never while stamina backs off between attempts.
-        async with self._semaphore:
-            started = time.perf_counter()
-            try:
-                response = await self._http.send(request)
-            except httpx.TransportError as exc:
-                self._account(method, endpoint, 0, time.perf_counter() - started)
-                # Same type, so the retry policy still sees a transport error, but with a
-                # scrubbed message: stamina's own retry log prints the exception it retries.
-                clean = type(exc)(errors.redact(str(exc), self._secrets), request=request)
-                self._log_retry(clean, endpoint, type(exc).__name__, num, next_wait)
-                raise clean from None
-        self._account(method, endpoint, response.status_code, time.perf_counter() - started)
+        at = current_deadline()
+        probe = self.breaker.admit(endpoint)
+        state.failing = False
+        try:
+            while True:
+                await self.gate.wait_pause(at, endpoint)
+                # Held only around the exchange and the pace: never during a pause or backoff.
+                async with self._semaphore:
+                    if not await self.gate.wait_turn(at, endpoint):
+                        continue  # a 429 paused the client meanwhile
+                    state.failing = True  # until an answer says otherwise
+                    response = await self._exchange(request, method, endpoint)
+                    break
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError) and (at is None or _loop_time() < at):
+                state.failing = False  # the caller gave up: no word on JumpCloud's health
+            if probe and state.failing:
+                self.breaker.failed()  # the probe's failure reopens at once
+            else:
+                self.breaker.abandoned(probe)  # refused by the gate, or cancelled
+            raise
+        state.failing = response.status_code >= 500
+        if not state.failing:
+            self.breaker.succeeded()
+        elif probe:
+            self.breaker.failed()
         if response.is_success:
             return response
-        failure = httpx.HTTPStatusError(
+        raise httpx.HTTPStatusError(
             f"{endpoint} answered {response.status_code}", request=request, response=response
         )
-        self._log_retry(failure, endpoint, str(response.status_code), num, next_wait)
-        raise failure
+
+    async def _exchange(self, request: httpx.Request, method: str, endpoint: str) -> httpx.Response:
+        """One send, within the per-attempt timeout (the in-process transport has none)."""
+        cfg = self.config
+        sent_at, started = _loop_time(), time.perf_counter()
+        try:
+            async with asyncio.timeout(cfg.timeout):
+                response = await self._http.send(request)
+        except asyncio.CancelledError:  # the deadline, or the caller gave up: still a call
+            self._account(method, endpoint, 0, time.perf_counter() - started)
+            raise
+        except TimeoutError:
+            self._account(method, endpoint, 0, time.perf_counter() - started)
+            raise httpx.TimeoutException(
+                f"no answer within {cfg.timeout:g} s", request=request
+            ) from None
+        except httpx.TransportError as exc:
+            self._account(method, endpoint, 0, time.perf_counter() - started)
+            # Same type, so the retry policy still sees a transport error, but with a
+            # scrubbed message: stamina's own retry log prints the exception it retries.
+            raise type(exc)(errors.redact(str(exc), self._secrets), request=request) from None
+        self._account(method, endpoint, response.status_code, time.perf_counter() - started)
+        retry_after = None
+        if response.status_code == 429:
+            retry_after = retry.parse_retry_after(
+                response.headers.get("retry-after"), cap=cfg.retry_after_cap
+            )
+        self.gate.answered(sent_at, response.status_code, retry_after)
+        return response
+
+    def _late(self, endpoint: str, state: _Retrying) -> errors.JumpCloudError:
+        """The error for a request its deadline ended: rate limited if JumpCloud said so."""
+        paused = self.gate.pause_left()
+        if paused > 0 or state.rate_limited:
+            return errors.RateLimitedError(
+                f"{endpoint} not answered before the request's deadline: JumpCloud is rate "
+                "limiting this key; retry later",
+                status=None,
+                endpoint=endpoint,
+                retry_after=max(1, math.ceil(paused)),
+            )
+        return errors.UpstreamTimeoutError(
+            f"{endpoint} not answered before the request's deadline: JumpCloud is slow or "
+            "unreachable; retry later",
+            endpoint=endpoint,
+        )
 
     def _account(self, method: str, endpoint: str, status: int, elapsed: float) -> None:
         self.calls.record(method, endpoint, status, elapsed)
@@ -132,25 +276,24 @@ class Upstream:
             tally.add(endpoint)
 
     def _log_retry(
-        self, exc: Exception, endpoint: str, what: str, num: int, next_wait: float
+        self, endpoint: str, what: str, state: _Retrying, decision: bool | float
     ) -> None:
         """One WARNING per retry that will happen: endpoint, status, wait; never the key."""
-        decision = self._backoff(exc)
-        if decision is False or num >= self.config.retry_attempts:
+        if decision is False or state.num >= state.attempts:
             return
         if decision is True:
             jitter = self.config.retry_wait_jitter
-            wait = f"{next_wait:.2f}-{next_wait + jitter:.2f} s (exponential backoff)"
+            wait = f"{state.next_wait:.2f}-{state.next_wait + jitter:.2f} s (exponential backoff)"
         else:
             wait = f"{decision:.2f} s (Retry-After)"
         log.warning(
             "upstream %s failed with %s on attempt %d of %d; retrying in %s",
             endpoint,
             what,
-            num,
-            self.config.retry_attempts,
+            state.num,
+            state.attempts,
             wait,
-            extra={"endpoint": endpoint, "upstream_status": what, "attempt": num},
+            extra={"endpoint": endpoint, "upstream_status": what, "attempt": state.num},
         )
 
 

@@ -61,14 +61,15 @@ async def test_the_semaphore_is_not_held_while_backing_off(backoff_gate: asyncio
     fake = FakeJumpCloud(users=make_users(1))
     limited = asyncio.Event()
 
-    def rate_limit(request: httpx.Request) -> httpx.Response:
+    # A 503 with Retry-After backs off this read only (a 429 would pause the whole client).
+    def unavailable(request: httpx.Request) -> httpx.Response:
         limited.set()
-        return status(429, {"retry-after": "5"})(request)
+        return status(503, {"retry-after": "5"})(request)
 
-    fake.failures.append(rate_limit)
+    fake.failures.append(unavailable)
     async with fake.client(max_concurrency=1) as client:
         backing_off = asyncio.ensure_future(client.get(Resource.USERS, "0" * 24))
-        await limited.wait()  # its first attempt got the 429; it now backs off
+        await limited.wait()  # its first attempt got the 503; it now backs off
         # With one slot, this read can only finish if the backing-off read released it.
         other = await asyncio.wait_for(client.page(Resource.USERS), timeout=5)
         backoff_gate.set()

@@ -89,4 +89,6 @@ def test_graph_types_know_their_path_segment() -> None:
         "applications",
         "ldapservers",
         "radiusservers",
+        "systems",
+        "systemgroups",
     ]

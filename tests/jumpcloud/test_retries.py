@@ -21,6 +21,7 @@ from gateway.jumpcloud import (
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
+from tests.virtual_time import run
 
 from .fakes import FakeJumpCloud, make_users, status
 
@@ -29,15 +30,15 @@ Sleep = Callable[[float], Awaitable[None]]
 
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """Real backoff computation, fake sleeping: records every wait stamina schedules."""
+    """Real backoff computation in virtual time (tests.virtual_time): records every wait."""
     recorded: list[float] = []
     real_sleep: Sleep = asyncio.sleep
 
-    async def fake_sleep(delay: float) -> None:
+    async def recording_sleep(delay: float) -> None:
         recorded.append(delay)
-        await real_sleep(0)
+        await real_sleep(delay)
 
-    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr(asyncio, "sleep", recording_sleep)
     with stamina.set_testing(False):
         yield recorded
 
@@ -54,37 +55,53 @@ def scheduled() -> Iterator[list[RetryDetails]]:
     set_on_retry_hooks(None)
 
 
-async def test_429_with_retry_after_2_waits_two_seconds(
+def test_429_with_retry_after_2_waits_two_seconds(
     waits: list[float], scheduled: list[RetryDetails]
 ) -> None:
     fake = FakeJumpCloud(users=make_users(3))
     fake.failures.append(status(429, {"retry-after": "2"}))
-    async with fake.client() as client:
-        users = await client.list_all(Resource.USERS)
-    assert len(users) == 3
+
+    async def scenario() -> float:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        async with fake.client() as client:
+            users = await client.list_all(Resource.USERS)
+        assert len(users) == 3
+        assert client.calls.counts()[("GET /api/systemusers", 429)] == 1
+        return loop.time() - started
+
+    # The retry's own wait and the client-wide pause end together: two seconds, not four.
+    assert run(scenario) == 2.0
     assert [d.wait_for for d in scheduled] == [2.0]
     assert waits == [2.0]
-    assert client.calls.counts()[("GET /api/systemusers", 429)] == 1
 
 
-async def test_http_date_retry_after_is_honoured_and_capped(
+def test_http_date_retry_after_is_honoured_and_capped(
     waits: list[float], scheduled: list[RetryDetails]
 ) -> None:
     fake = FakeJumpCloud(users=make_users(1))
     fake.failures.append(status(503, {"retry-after": "Fri, 31 Dec 2100 23:59:59 GMT"}))
-    async with fake.client(retry_after_cap=7.5) as client:
-        await client.list_all(Resource.USERS)
+
+    async def scenario() -> None:
+        async with fake.client(retry_after_cap=7.5) as client:
+            await client.list_all(Resource.USERS)
+
+    run(scenario)
     assert [d.wait_for for d in scheduled] == [7.5]
     assert waits == [7.5]
 
 
-async def test_without_retry_after_backoff_is_exponential_within_bounds(
+def test_without_retry_after_backoff_is_exponential_within_bounds(
     waits: list[float],
 ) -> None:
     fake = FakeJumpCloud(users=make_users(1))
     fake.failures.extend([status(503), status(503)])
-    async with fake.client(retry_wait_initial=0.1, retry_wait_jitter=0.5) as client:
-        await client.list_all(Resource.USERS)
+
+    async def scenario() -> None:
+        async with fake.client(retry_wait_initial=0.1, retry_wait_jitter=0.5) as client:
+            await client.list_all(Resource.USERS)
+
+    run(scenario)
     assert len(waits) == 2
     assert 0.1 <= waits[0] <= 0.6
     assert 0.2 <= waits[1] <= 0.7
@@ -121,15 +138,24 @@ async def test_a_persistent_429_surfaces_as_rate_limited_with_its_hint() -> None
     assert info.value.retry_after == 3.0
 
 
-async def test_timeouts_are_retried_then_surface_as_upstream_timeout() -> None:
+async def test_a_timeout_is_retried_once_then_surfaces_as_upstream_timeout() -> None:
     fake = FakeJumpCloud()
     fake.failures.extend([httpx.ReadTimeout("slow")] * 10)
-    async with fake.client(retry_attempts=3) as client:
+    async with fake.client(retry_attempts=5) as client:
         with pytest.raises(UpstreamTimeoutError) as info:
             await client.page(Resource.USERS)
     assert isinstance(info.value, UpstreamUnavailableError)
     assert info.value.status is None
-    assert client.calls.counts() == {("GET /api/systemusers", 0): 3}
+    assert "retried once" in str(info.value)
+    assert client.calls.counts() == {("GET /api/systemusers", 0): 2}
+
+
+async def test_a_timeout_then_a_5xx_still_gets_the_other_retries() -> None:
+    fake = FakeJumpCloud(users=make_users(1))
+    fake.failures.extend([httpx.ReadTimeout("slow"), status(503), status(503)])
+    async with fake.client(retry_attempts=5) as client:
+        assert len((await client.page(Resource.USERS)).records) == 1
+    assert client.calls.total == 4
 
 
 async def test_a_connection_error_recovers() -> None:
@@ -212,3 +238,14 @@ async def test_unreadable_bodies_are_upstream_unavailable(response: httpx.Respon
         with pytest.raises(UpstreamUnavailableError):
             await client.page(Resource.USERS)
     assert client.calls.total == 1
+
+
+async def test_in_a_single_attempt_scope_a_failure_is_not_retried() -> None:
+    fake = FakeJumpCloud()
+    fake.failures.extend([status(503)] * 5)
+    async with fake.client() as client:
+        with client.single_attempt(), pytest.raises(UpstreamUnavailableError):
+            await client.page(Resource.USERS)
+        assert client.calls.total == 1
+        fake.failures.clear()
+        await client.page(Resource.USERS)  # outside the scope, retries as usual
