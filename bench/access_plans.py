@@ -29,9 +29,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bench.gateway_queries import calls_text
+from bench.harness import Harness, gateway
 from bench.results import machine, write_section
 from gateway.simulator.store import Org, OrgSizes, generate_org
-from tests.harness import Harness, gateway
 
 SECTION = "## Access: all users with their effective applications"
 PLANS = ("auto", "index", "per-key")
@@ -167,7 +167,7 @@ def describe(command: str, runs: int, slow_runs: int, table: str) -> str:
         f"`access_plan`: `per-key` reads `/users/{{id}}/applications` once per user, "
         f"`index` reads `/applications/{{id}}/users` (all pages) once per application and "
         f"inverts it, `auto` chooses per batch. Gateway and simulator in one process "
-        f"(`tests.harness.gateway`), upstream concurrency 8, `Faults.latency` per upstream "
+        f"(`bench.harness.gateway`), upstream concurrency 8, `Faults.latency` per upstream "
         f"request. *cold*: a fresh gateway pages through all users; *warm*: the same "
         f"gateway again within the TTL (0 calls: the gateway's own GraphQL cost, a floor "
         f"under every cold figure). Every plan's answer (kinds and paths) was checked "

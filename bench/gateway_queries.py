@@ -26,9 +26,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from bench.harness import gateway
+from bench.orgs import shaped_org
 from bench.results import machine, write_section
-from tests.gateway.orgs import shaped_org
-from tests.harness import gateway
 
 SECTION = "## Gateway: 50 users → groups → applications"
 PLANS = ("auto", "index", "per-key")
@@ -121,7 +121,7 @@ def describe(command: str, runs: int, table: str) -> str:
         f"The query of `tests/gateway/test_batching.py` (`users(first: 50)` → `groups` → "
         f"`applications {{ name displayLabel }}`) on `shaped_org()`: 50 users, 10 groups, each "
         f"user in 3, 8 applications each bound to 2 groups, no direct bindings. Gateway and "
-        f"simulator in one process (`tests.harness.gateway`, `httpx.ASGITransport`), "
+        f"simulator in one process (`bench.harness.gateway`, `httpx.ASGITransport`), "
         f"upstream concurrency 8, `Faults.latency` per upstream request. *cold*: a fresh "
         f"gateway (empty cache) runs the query once; *warm*: the same gateway runs it again "
         f"within the cache TTL. Calls are counted by the simulator's request log (identical "

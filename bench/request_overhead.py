@@ -15,10 +15,10 @@ from unittest import mock
 from strawberry.extensions import ParserCache, ValidationCache
 
 import gateway.app
+from bench.harness import gateway as gateway_over
 from bench.results import machine, write_section
 from gateway.schema import build_schema
 from gateway.simulator.store import OrgSizes, generate_org
-from tests.harness import gateway as gateway_over
 
 QUERY = "{ groups(first: 5) { totalCount edges { node { name } } } }"
 ROUNDS, PER_ROUND = 5, 400
