@@ -23,7 +23,7 @@ from gateway.model import (
     Route,
     Step,
 )
-from gateway.types.common import window
+from gateway.types.common import now_or_later, window
 from gateway.types.entity import reference
 from gateway.types.relay import PageInfo, encode_cursor, page_info
 
@@ -162,7 +162,7 @@ class LoginConnection(Generic[NodeT]):
     total_count: int
 
 
-async def access_connection(
+def access_connection(
     info: Info,
     relation: Relation,
     side: Kind,
@@ -179,31 +179,43 @@ async def access_connection(
     win = window(info, first, after)
     chunk = list(neighbours[win.offset : win.offset + win.limit])
     other = relation.other(side)
-    records = await info.context.loaders.record(other).load_many([n.id for n in chunk])
-    edges: list[Any] = []
-    for offset, (n, record) in enumerate(zip(chunk, records, strict=True)):
-        if record is None:
-            continue
-        if side is USER:
-            user_id, target_id, routes = owner, n.id, n.routes
-        else:
-            user_id, target_id, routes = n.id, owner, tuple(r[::-1] for r in n.routes)
-        fields: dict[str, Any] = {
-            "cursor": encode_cursor(win.offset + offset),
-            "node": make(record),
-            "kind": kind_of(routes) or AccessKind.DIRECT,
-            "paths": paths(user_id, target, target_id, routes),
-        }
-        if relation.attributes:
-            edges.append(LoginEdge(**fields, sudo=sudo_of(n.attributes)))
-        else:
-            edges.append(AccessEdge(**fields))
-    connection_type = LoginConnection if relation.attributes else AccessConnection
-    return connection_type(
-        edges=edges,
-        page_info=page_info(win, len(chunk), len(neighbours)),
-        total_count=len(neighbours),
-    )
+    ids = [n.id for n in chunk]
+    loaders = info.context.loaders
+
+    def build(records: Sequence[Record | None]) -> Any:
+        edges: list[Any] = []
+        for offset, (n, record) in enumerate(zip(chunk, records, strict=True)):
+            if record is None:
+                continue
+            if side is USER:
+                user_id, target_id, routes = owner, n.id, n.routes
+            else:
+                user_id, target_id, routes = n.id, owner, tuple(r[::-1] for r in n.routes)
+            fields: dict[str, Any] = {
+                "cursor": encode_cursor(win.offset + offset),
+                "node": make(record),
+                "kind": kind_of(routes) or AccessKind.DIRECT,
+                "paths": paths(user_id, target, target_id, routes),
+            }
+            if relation.attributes:
+                edges.append(LoginEdge(**fields, sudo=sudo_of(n.attributes)))
+            else:
+                edges.append(AccessEdge(**fields))
+        connection_type = LoginConnection if relation.attributes else AccessConnection
+        return connection_type(
+            edges=edges,
+            page_info=page_info(win, len(chunk), len(neighbours)),
+            total_count=len(neighbours),
+        )
+
+    def ready() -> Any:
+        records = loaders.records_now(other, ids)
+        return None if records is None else build(records)
+
+    async def later() -> Any:
+        return build(await loaders.record(other).load_many(ids))
+
+    return now_or_later(ready, later)
 
 
 @strawberry.type(description="Whether a user can reach a target, how, and through which paths.")

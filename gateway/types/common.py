@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import strawberry
 
@@ -57,7 +58,22 @@ def window(info: Info, first: int | None, after: str | None) -> Window:
     return Window.from_arguments(first, after, info.context.max_page_size)
 
 
-async def records_connection(
+def now_or_later(ready: Callable[[], T | None], later: Callable[[], Awaitable[T]]) -> T:
+    """`ready()` when it can answer from memory; else the awaitable `later()`, which the
+    executor awaits. A resolver that answers from memory never suspends: a warm query runs
+    without a DataLoader round or an event-loop turn per field."""
+    value = ready()
+    if value is not None:
+        return value
+    return cast(T, later())
+
+
+async def settled(value: Awaitable[T] | T) -> T:
+    """The value of something `now_or_later` returned, from async code."""
+    return await value if inspect.isawaitable(value) else value
+
+
+def records_connection(
     info: Info,
     kind: Kind,
     ids: Sequence[str],
@@ -67,12 +83,23 @@ async def records_connection(
     total: int | None = None,
 ) -> Connection[T]:
     """A connection over known ids (from `window.offset` on when `total` is given, the ids
-    of one page): slice, then load only the slice's records (batched)."""
+    of one page): slice, then read only the slice's records (from memory, or batched)."""
     win = window(info, first, after)
-    chunk = ids[win.offset : win.offset + win.limit] if total is None else ids
-    records = await info.context.loaders.record(kind).load_many(list(chunk))
-    nodes = [None if r is None else make(r) for r in records]
-    return connection(nodes, win, len(ids) if total is None else total)
+    chunk = list(ids[win.offset : win.offset + win.limit] if total is None else ids)
+    count = len(ids) if total is None else total
+    loaders = info.context.loaders
+
+    def build(records: Sequence[Record | None]) -> Connection[T]:
+        return connection([None if r is None else make(r) for r in records], win, count)
+
+    def ready() -> Connection[T] | None:
+        records = loaders.records_now(kind, chunk)
+        return None if records is None else build(records)
+
+    async def later() -> Connection[T]:
+        return build(await loaders.record(kind).load_many(chunk))
+
+    return now_or_later(ready, later)
 
 
 def records_list_connection(
