@@ -273,7 +273,7 @@ async def main() -> None:
     parser.add_argument("--before-rounds", type=int, default=None)
     args = parser.parse_args()
     rows = Rows()
-    after = f"this code ({git_describe(ROOT)}, worktree)"
+    after = f"after (working tree on {git_describe(ROOT)})"
     await run(ROOT, after, ATTACKS, args.rounds, args.timeout, rows)
     if args.before is not None:
         before = f"before ({git_describe(args.before)})"
