@@ -36,10 +36,17 @@ class CacheTally:
     misses: int = 0
     stale: int = 0
     oldest_stored_at: float | None = None
+    expires_at: float | None = None
+    """When the first entry this request was served fresh stops being fresh: until then a
+    response computed only from such entries would be computed the same."""
 
     def saw(self, stored_at: float) -> None:
         if self.oldest_stored_at is None or stored_at < self.oldest_stored_at:
             self.oldest_stored_at = stored_at
+
+    def fresh_until(self, expires_at: float) -> None:
+        if self.expires_at is None or expires_at < self.expires_at:
+            self.expires_at = expires_at
 
     def merge(self, other: CacheTally) -> None:
         self.hits += other.hits
@@ -47,6 +54,8 @@ class CacheTally:
         self.stale += other.stale
         if other.oldest_stored_at is not None:
             self.saw(other.oldest_stored_at)
+        if other.expires_at is not None:
+            self.fresh_until(other.expires_at)
 
 
 current_cache_tally: contextvars.ContextVar[CacheTally | None] = contextvars.ContextVar(
@@ -218,6 +227,11 @@ class TTLCache:
         if self._backend is not None:
             await self._backend.clear()
 
+    @property
+    def namespace(self) -> str:
+        """The organisation and a hash of the credential every key is prefixed with."""
+        return self._namespace
+
     def _key(self, key: str) -> str:
         return self._namespace + key
 
@@ -288,6 +302,7 @@ class TTLCache:
         if tally is not None:
             tally.hits += 1
             tally.saw(entry.stored_at)
+            tally.fresh_until(entry.stored_at + self._life(entry))
         return entry.value if decode is None else entry.view(decode)
 
     def _life(self, entry: Entry) -> float:
@@ -359,6 +374,7 @@ class TTLCache:
                 tally.hits += len(fresh)
                 for entry in fresh.values():
                     tally.saw(entry.stored_at)
+                    tally.fresh_until(entry.stored_at + self._life(entry))
         return fresh
 
     async def load(
@@ -415,6 +431,7 @@ class TTLCache:
                 if tally is not None:
                     tally.hits += 1
                     tally.saw(entry.stored_at)
+                    tally.fresh_until(entry.stored_at + life)
             elif age < life + self.stale_ttl:
                 expired[key] = entry
         missing = [k for k in wanted if k not in answered]

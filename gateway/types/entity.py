@@ -54,12 +54,12 @@ class Entity:
             value: Any = to_global_id(cls.kind.name, self.__dict__["jumpcloud_id"])
         elif (read := _readers(cls).get(name)) is not None:
             value = read(record)
-        else:
+        elif name in _derived_names(cls):
             derived = cls.derived(record)
-            if name not in derived:
-                raise AttributeError(name)
             self.__dict__.update(derived)
             return derived[name]
+        else:
+            raise AttributeError(name)
         self.__dict__[name] = value
         return value
 
@@ -101,6 +101,22 @@ def _readers(cls: type) -> dict[str, Reader]:
         out.append((field.python_name, _reader(key, field.type, f"{cls.__name__}.{field.name}")))
     readers = _READERS[cls] = dict(out)
     return readers
+
+
+_DERIVED: dict[type, frozenset[str]] = {}
+
+
+def _derived_names(cls: type) -> frozenset[str]:
+    """The fields an entity type computes in `derived` (marked, or private)."""
+    known = _DERIVED.get(cls)
+    if known is None:
+        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+        known = _DERIVED[cls] = frozenset(
+            f.python_name
+            for f in definition.fields
+            if f.metadata.get("derived") or is_private(f.type)
+        )
+    return known
 
 
 def _camel(name: str) -> str:
