@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -25,6 +26,12 @@ RecordLoader = DataLoader[str, Record | None]
 LookupLoader = DataLoader[str, str | None]
 """Key: a unique field's value; value: the id of the object holding it."""
 CollectionLoader = DataLoader[Kind, Collection]
+
+
+def _observed(future: asyncio.Future[Any]) -> None:
+    """Mark a prefetch's failure as seen: its reader, if any, handles it."""
+    if not future.cancelled():
+        future.exception()
 
 
 class Loaders:
@@ -48,6 +55,12 @@ class Loaders:
 
     async def collection(self, kind: Kind) -> list[Record]:
         return (await self.collections.load(kind)).records
+
+    def prefetch(self, kind: Kind) -> None:
+        """Start reading a whole collection now; whoever needs it later gets the same read
+        (a failure then surfaces there, not here)."""
+        if kind.whole and self.directory.whole_in_memory(kind) is None:
+            asyncio.ensure_future(self.collections.load(kind)).add_done_callback(_observed)
 
     def record(self, kind: Kind) -> RecordLoader:
         """Objects of `kind` by id: from its collection, or by id in batches."""

@@ -35,6 +35,7 @@ from gateway.model import (
     Kind,
     SortKey,
 )
+from gateway.prefetch import Prefetch
 from gateway.types.access import AccessDecision, kind_of, paths, sudo_of
 from gateway.types.admin import Admin, Role, admins_with_scope
 from gateway.types.application import Application
@@ -319,6 +320,7 @@ def build_extensions(
         lambda: Validation(worker=worker),  # the validation cache
         # After validation: it needs a valid document.
         lambda: CostLimit(max_cost=max_cost, max_entities=max_entities),
+        Prefetch,
     ]
 
 

@@ -38,7 +38,7 @@ class Settings:
     max_body_bytes: int = 262_144
     max_tokens: int = 1_000
     max_entities: int = 100
-    upstream_concurrency: int = 8
+    upstream_concurrency: int = 20
     upstream_timeout: float = 10.0
     retry_attempts: int = 5
     retry_timeout: float = 30.0
@@ -76,7 +76,7 @@ class Settings:
             max_body_bytes=int(_number(env, "JCGRAPH_MAX_BODY_BYTES", 262_144, minimum=1024)),
             max_tokens=int(_number(env, "JCGRAPH_MAX_TOKENS", 1_000, minimum=100)),
             max_entities=int(_number(env, "JCGRAPH_MAX_ENTITIES", 100, minimum=1)),
-            upstream_concurrency=int(_number(env, "JCGRAPH_UPSTREAM_CONCURRENCY", 8, minimum=1)),
+            upstream_concurrency=int(_number(env, "JCGRAPH_UPSTREAM_CONCURRENCY", 20, minimum=1)),
             upstream_timeout=_number(env, "JCGRAPH_UPSTREAM_TIMEOUT", 10.0, minimum=0.1),
             retry_attempts=int(_number(env, "JCGRAPH_RETRY_ATTEMPTS", 5, minimum=1)),
             retry_timeout=_number(env, "JCGRAPH_RETRY_TIMEOUT", 30.0, minimum=0.0),
