@@ -35,7 +35,7 @@ from gateway.model import (
     Kind,
     SortKey,
 )
-from gateway.prefetch import Prefetch
+from gateway.prefetch import Prefetch, PrefetchPlans
 from gateway.types.access import AccessDecision, kind_of, paths, sudo_of
 from gateway.types.admin import Admin, Role, admins_with_scope
 from gateway.types.application import Application
@@ -43,7 +43,6 @@ from gateway.types.common import (
     now_or_later,
     records_connection,
     records_list_connection,
-    settled,
     window,
 )
 from gateway.types.entity import E, entity_class, fetch
@@ -85,7 +84,7 @@ def _page(
         return None if page is None else build(page)
 
     async def later() -> Connection[E]:
-        return await settled(build(await loaders.page(cls.kind, win.offset, size, filters, sort)))
+        return build(await loaders.page(cls.kind, win.offset, size, filters, sort))
 
     return now_or_later(ready, later)
 
@@ -314,13 +313,14 @@ def build_extensions(
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
     worker = create_document_worker()
+    plans = PrefetchPlans()
     return [
         lambda: AddValidationRules(rules),
         lambda: ParseLimits(max_tokens=max_tokens, worker=worker),  # the parser cache, bounded
         lambda: Validation(worker=worker),  # the validation cache
         # After validation: it needs a valid document.
         lambda: CostLimit(max_cost=max_cost, max_entities=max_entities),
-        Prefetch,
+        lambda: Prefetch(plans=plans),
     ]
 
 

@@ -25,7 +25,7 @@ from gateway.model import (
 )
 from gateway.types.common import now_or_later, window
 from gateway.types.entity import reference
-from gateway.types.relay import PageInfo, encode_cursor, page_info
+from gateway.types.relay import Lazy, PageInfo, encode_cursor, page_info
 
 NodeT = TypeVar("NodeT")
 
@@ -140,7 +140,7 @@ class AccessEdge(Generic[NodeT]):
 
 
 @strawberry.type
-class AccessConnection(Generic[NodeT]):
+class AccessConnection(Lazy, Generic[NodeT]):
     edges: list[AccessEdge[NodeT]]
     page_info: PageInfo
     total_count: int
@@ -156,7 +156,7 @@ class LoginEdge(Generic[NodeT]):
 
 
 @strawberry.type
-class LoginConnection(Generic[NodeT]):
+class LoginConnection(Lazy, Generic[NodeT]):
     edges: list[LoginEdge[NodeT]]
     page_info: PageInfo
     total_count: int
@@ -182,8 +182,8 @@ def access_connection(
     ids = [n.id for n in chunk]
     loaders = info.context.loaders
 
-    def build(records: Sequence[Record | None]) -> Any:
-        edges: list[Any] = []
+    def edges(records: Sequence[Record | None]) -> list[Any]:
+        out: list[Any] = []
         for offset, (n, record) in enumerate(zip(chunk, records, strict=True)):
             if record is None:
                 continue
@@ -198,24 +198,26 @@ def access_connection(
                 "paths": paths(user_id, target, target_id, routes),
             }
             if relation.attributes:
-                edges.append(LoginEdge(**fields, sudo=sudo_of(n.attributes)))
+                out.append(LoginEdge(**fields, sudo=sudo_of(n.attributes)))
             else:
-                edges.append(AccessEdge(**fields))
-        connection_type = LoginConnection if relation.attributes else AccessConnection
-        return connection_type(
-            edges=edges,
-            page_info=page_info(win, len(chunk), len(neighbours)),
-            total_count=len(neighbours),
-        )
+                out.append(AccessEdge(**fields))
+        return out
 
-    def ready() -> Any:
+    def ready() -> list[Any] | None:
         records = loaders.records_now(other, ids)
-        return None if records is None else build(records)
+        return None if records is None else edges(records)
 
-    async def later() -> Any:
-        return build(await loaders.record(other).load_many(ids))
+    async def later() -> list[Any]:
+        return edges(await loaders.record(other).load_many(ids))
 
-    return now_or_later(ready, later)
+    connection_type = LoginConnection if relation.attributes else AccessConnection
+    return connection_type.lazy(
+        {"total_count": len(neighbours)},
+        {
+            "edges": lambda: now_or_later(ready, later),
+            "page_info": lambda: page_info(win, len(chunk), len(neighbours)),
+        },
+    )
 
 
 @strawberry.type(description="Whether a user can reach a target, how, and through which paths.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -11,7 +10,7 @@ import strawberry
 
 from gateway.context import Info
 from gateway.model import Kind, Record
-from gateway.types.relay import Connection, Window, connection
+from gateway.types.relay import Connection, Edge, Window, connection, edges_of, page_info
 
 T = TypeVar("T")
 
@@ -68,11 +67,6 @@ def now_or_later(ready: Callable[[], T | None], later: Callable[[], Awaitable[T]
     return cast(T, later())
 
 
-async def settled(value: Awaitable[T] | T) -> T:
-    """The value of something `now_or_later` returned, from async code."""
-    return await value if inspect.isawaitable(value) else value
-
-
 def records_connection(
     info: Info,
     kind: Kind,
@@ -83,23 +77,30 @@ def records_connection(
     total: int | None = None,
 ) -> Connection[T]:
     """A connection over known ids (from `window.offset` on when `total` is given, the ids
-    of one page): slice, then read only the slice's records (from memory, or batched)."""
+    of one page). Only a query that selects `edges` reads the slice's records (from memory,
+    or batched): a count costs nothing more."""
     win = window(info, first, after)
     chunk = list(ids[win.offset : win.offset + win.limit] if total is None else ids)
     count = len(ids) if total is None else total
     loaders = info.context.loaders
 
-    def build(records: Sequence[Record | None]) -> Connection[T]:
-        return connection([None if r is None else make(r) for r in records], win, count)
+    def edges(records: Sequence[Record | None]) -> list[Edge[T]]:
+        return edges_of([None if r is None else make(r) for r in records], win)
 
-    def ready() -> Connection[T] | None:
+    def ready() -> list[Edge[T]] | None:
         records = loaders.records_now(kind, chunk)
-        return None if records is None else build(records)
+        return None if records is None else edges(records)
 
-    async def later() -> Connection[T]:
-        return build(await loaders.record(kind).load_many(chunk))
+    async def later() -> list[Edge[T]]:
+        return edges(await loaders.record(kind).load_many(chunk))
 
-    return now_or_later(ready, later)
+    return Connection.lazy(
+        {"total_count": count},
+        {
+            "edges": lambda: now_or_later(ready, later),
+            "page_info": lambda: page_info(win, len(chunk), count),
+        },
+    )
 
 
 def records_list_connection(

@@ -9,7 +9,7 @@ import strawberry
 from gateway.context import Info
 from gateway.model import Kind, Neighbour, Relation
 from gateway.types.access import AccessConnection, LoginConnection, access_connection
-from gateway.types.common import now_or_later, records_connection, settled
+from gateway.types.common import now_or_later, records_connection
 from gateway.types.entity import entity_class
 from gateway.types.relay import Connection
 
@@ -44,7 +44,7 @@ def related(relation: Relation, side: Kind, description: str) -> Any:
             return None if found is None else build(found)
 
         async def later() -> Any:
-            return await settled(build(await loaders.edges(relation, side).load(owner)))
+            return build(await loaders.edges(relation, side).load(owner))
 
         return now_or_later(ready, later)
 
