@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.cache import CacheTally, TTLCache, current_cache_tally
+from gateway.cache import MISSING, CacheTally, TTLCache, current_cache_tally
 from gateway.jumpcloud.accounting import Tally, current_tally
 from gateway.jumpcloud.client import JumpCloudClient
 from gateway.model import (
@@ -97,6 +97,16 @@ def _access_attributes(raw: Any) -> Mapping[str, Any] | None:
             "withoutPassword": bool(sudo.get("withoutPassword")),
         }
     }
+
+
+def decode_neighbours(raw: Any) -> list[Neighbour]:
+    """A cached piece: one object's neighbours."""
+    return [Neighbour.from_json(n) for n in raw]
+
+
+def decode_index(raw: Any) -> dict[str, list[Neighbour]]:
+    """A cached index: every object's neighbours."""
+    return {i: decode_neighbours(n) for i, n in raw.items()}
 
 
 def invert(pieces: Mapping[str, Sequence[Neighbour]]) -> dict[str, list[Neighbour]]:
@@ -185,10 +195,8 @@ class AccessGraph:
         many per-key reads, not against this batch alone."""
         wanted = list(dict.fromkeys(ids))
         keys = {i: self._key(relation, side, i) for i in wanted}
-        cached = await self._cache.peek_many(list(keys.values()))
-        result: dict[str, Pieces] = {
-            i: [Neighbour.from_json(n) for n in cached[k]] for i, k in keys.items() if k in cached
-        }
+        cached = await self._cache.peek_many(list(keys.values()), decode=decode_neighbours)
+        result: dict[str, Pieces] = {i: cached[k] for i, k in keys.items() if k in cached}
         missing = [i for i in wanted if i not in result]
         if not missing:
             return result
@@ -196,14 +204,15 @@ class AccessGraph:
         if other.indexable and self._plan is not AccessPlan.PER_KEY:
             index_key = self._index_key(relation, side)
             built = (await self._cache.peek_entries([index_key])).get(index_key)
-            if built is not None:  # only the asked-for entries become objects
-                found = {i: built.value.get(i, []) for i in missing}
+            if built is not None:
+                index = built.view(decode_index)
+                found = {i: index.get(i, []) for i in missing}
                 # Objects with no neighbour were not stored per object at build time.
                 await self._cache.write_many(
-                    {keys[i]: v for i, v in found.items()}, stored_at=built.stored_at
+                    {keys[i]: [n.to_json() for n in v] for i, v in found.items()},
+                    stored_at=built.stored_at,
                 )
-                for i, v in found.items():
-                    result[i] = [Neighbour.from_json(n) for n in v]
+                result.update(found)
                 return result
             others = await self._members_of(other)
             warm = await self._cache.peek_many(
@@ -214,9 +223,11 @@ class AccessGraph:
                 per_key_reads=max(len(missing), expected),
                 spent=self.spent(relation, side),
             ):
-                index = await self._index(relation, other, others, index_key)
+                inverted = await self._index(relation, other, others, index_key)
                 for i in missing:
-                    result[i] = index if isinstance(index, BaseException) else index.get(i, [])
+                    result[i] = (
+                        inverted if isinstance(inverted, BaseException) else inverted.get(i, [])
+                    )
                 return result
         self._spend(relation, side, len(missing))
         result.update(await self.pieces(relation, side, missing))
@@ -247,11 +258,15 @@ class AccessGraph:
             found = await asyncio.gather(*(one(k) for k in keys), return_exceptions=True)
             return dict(zip(keys, found, strict=True))
 
-        loaded = await self._cache.load_many(list(by_key), fetch)
-        return {
-            by_key[k]: v if isinstance(v, BaseException) else [Neighbour.from_json(n) for n in v]
-            for k, v in loaded.items()
-        }
+        loaded = await self._cache.load_many(list(by_key), fetch, decode=decode_neighbours)
+        return {by_key[k]: v for k, v in loaded.items()}
+
+    def neighbours_in_memory(
+        self, relation: Relation, side: Kind, object_id: str
+    ) -> list[Neighbour] | None:
+        """One object's neighbours if this process holds them fresh, without awaiting."""
+        found = self._cache.peek_local(self._key(relation, side, object_id), decode_neighbours)
+        return None if found is MISSING else found
 
     async def _index(
         self, relation: Relation, side: Kind, ids: Sequence[str], index_key: str

@@ -25,6 +25,7 @@ from gateway.jumpcloud import errors as upstream
 from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
 from gateway.loaders import Loaders
 from gateway.observability import Metrics
+from gateway.response_cache import ResponseCache
 from gateway.schema import build_schema
 from gateway.settings import Settings
 from gateway.view import GraphQLView
@@ -135,6 +136,7 @@ def create_app(
         metrics=metrics,
         auth_tokens=settings.auth_tokens,
         graphiql_html=graphiql_html(assets) if settings.graphiql else None,
+        response_cache=ResponseCache(clock=clock) if settings.response_cache else None,
         clock=clock,
     )
 

@@ -11,8 +11,8 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import orjson
@@ -23,6 +23,9 @@ log = logging.getLogger("gateway.cache")
 
 Clock = Callable[[], float]
 JSON = Any
+T = TypeVar("T")
+MISSING: Any = object()
+"""What `peek_local` answers for a key it cannot serve from this process."""
 
 
 @dataclass
@@ -33,10 +36,17 @@ class CacheTally:
     misses: int = 0
     stale: int = 0
     oldest_stored_at: float | None = None
+    expires_at: float | None = None
+    """When the first entry this request was served fresh stops being fresh: until then a
+    response computed only from such entries would be computed the same."""
 
     def saw(self, stored_at: float) -> None:
         if self.oldest_stored_at is None or stored_at < self.oldest_stored_at:
             self.oldest_stored_at = stored_at
+
+    def fresh_until(self, expires_at: float) -> None:
+        if self.expires_at is None or expires_at < self.expires_at:
+            self.expires_at = expires_at
 
     def merge(self, other: CacheTally) -> None:
         self.hits += other.hits
@@ -44,6 +54,8 @@ class CacheTally:
         self.stale += other.stale
         if other.oldest_stored_at is not None:
             self.saw(other.oldest_stored_at)
+        if other.expires_at is not None:
+            self.fresh_until(other.expires_at)
 
 
 current_cache_tally: contextvars.ContextVar[CacheTally | None] = contextvars.ContextVar(
@@ -57,6 +69,17 @@ class Entry:
     stored_at: float
     absent: bool = False
     """A remembered "not found": the key does not exist upstream (`value` is None)."""
+    views: dict[Callable[[Any], Any], Any] = field(default_factory=dict, compare=False, repr=False)
+    """Decoded forms of `value` (a collection by id, an index's neighbours), each made once
+    while the entry lives in this process's first level."""
+
+    def view(self, decode: Callable[[Any], T]) -> T:
+        """`decode(value)`, made once per entry (values are shared: never mutate them)."""
+        try:
+            found: T = self.views[decode]
+        except KeyError:
+            found = self.views[decode] = decode(self.value)
+        return found
 
 
 class _OrjsonSerializer(BaseSerializer):  # type: ignore[misc]
@@ -124,8 +147,10 @@ class TTLCache:
         negative_ttl: float = 0.0,
         stats: CacheStats | None = None,
         stale_scope: Callable[[], contextlib.AbstractContextManager[object]] | None = None,
+        local: BoundedMemory | None = None,
     ) -> None:
         self._backend = backend
+        """The shared level (Redis); None when this process's memory is the only level."""
         self._namespace = namespace
         self.ttl = ttl
         self.stale_ttl = stale_ttl
@@ -136,6 +161,11 @@ class TTLCache:
         self._tasks: set[asyncio.Task[None]] = set()
         self.stats = stats if stats is not None else CacheStats()
         self._stale_scope = stale_scope
+        self._local = local or BoundedMemory(
+            max_entries=20_000, max_bytes=None, clock=clock, stats=self.stats
+        )
+        """Decoded entries in this process: the whole cache for `memory://`, the first level
+        in front of a shared backend otherwise (fresh entries only)."""
 
     @classmethod
     def from_url(
@@ -157,12 +187,11 @@ class TTLCache:
         parts = urlsplit(url)
         serializer = _OrjsonSerializer()
         stats = CacheStats()
-        backend: Any
-        if parts.scheme == "memory":
-            backend = BoundedMemory(
-                max_entries=max_entries, max_bytes=max_bytes, clock=clock, stats=stats
-            )
-        elif parts.scheme in {"redis", "rediss"}:
+        local = BoundedMemory(
+            max_entries=max_entries, max_bytes=max_bytes, clock=clock, stats=stats
+        )
+        backend: Any = None
+        if parts.scheme in {"redis", "rediss"}:
             db = int(parts.path.lstrip("/") or 0)
             backend = AioCache(
                 AioCache.REDIS,
@@ -173,7 +202,7 @@ class TTLCache:
                 ssl=parts.scheme == "rediss",
                 serializer=serializer,
             )
-        else:
+        elif parts.scheme != "memory":
             raise ValueError(f"unsupported cache url scheme {parts.scheme!r}")
         return cls(
             backend,
@@ -185,38 +214,96 @@ class TTLCache:
             negative_ttl=negative_ttl,
             stats=stats,
             stale_scope=stale_scope,
+            local=local,
         )
 
     async def close(self) -> None:
-        await self._backend.close()
+        self._local.clear()
+        if self._backend is not None:
+            await self._backend.close()
 
     async def clear(self) -> None:
-        await self._backend.clear()
+        self._local.clear()
+        if self._backend is not None:
+            await self._backend.clear()
+
+    @property
+    def namespace(self) -> str:
+        """The organisation and a hash of the credential every key is prefixed with."""
+        return self._namespace
 
     def _key(self, key: str) -> str:
         return self._namespace + key
 
     async def ping(self) -> None:
-        """Raise when the backend does not answer (readiness)."""
-        await self._backend.exists(self._key("ping"))
+        """Raise when the shared backend does not answer (readiness)."""
+        if self._backend is not None:
+            await self._backend.exists(self._key("ping"))
 
     async def _read(self, keys: Sequence[str]) -> dict[str, Entry]:
+        """Entries for `keys` (fresh or within their stale window): from this process's
+        memory (decoded, no backend read), else from the shared backend."""
         if not keys:
             return {}
+        found: dict[str, Entry] = {}
+        remote: list[str] = []
+        now = self._clock()
+        for key in keys:
+            entry = self._local.get(key)
+            if entry is not None and (self._backend is None or self._fresh(entry, now)):
+                found[key] = entry
+                continue
+            if entry is not None:
+                # Past its TTL, the shared level answers: another replica may have refreshed
+                # it, and it holds the copy served stale on errors.
+                self._local.drop(key)
+            remote.append(key)
+        if self._backend is None or not remote:
+            return found
         try:
-            raw = await self._backend.multi_get([self._key(k) for k in keys])
+            raw = await self._backend.multi_get([self._key(k) for k in remote])
         except Exception as exc:  # a cache outage must not fail reads JumpCloud can answer
             self.stats.backend_errors += 1
             log.warning("cache read failed, reading upstream: %s", type(exc).__name__)
-            return {}
-        found: dict[str, Entry] = {}
-        for key, item in zip(keys, raw, strict=True):
+            return found
+        for key, item in zip(remote, raw, strict=True):
             if isinstance(item, dict) and "t" in item:
                 if "v" in item:
-                    found[key] = Entry(item["v"], float(item["t"]))
+                    entry = Entry(item["v"], float(item["t"]))
                 elif item.get("a") == 1:
-                    found[key] = Entry(None, float(item["t"]), absent=True)
+                    entry = Entry(None, float(item["t"]), absent=True)
+                else:
+                    continue
+                found[key] = entry
+                if self._fresh(entry, now):
+                    self._local.put(key, entry, len(orjson.dumps(item)), self._end(entry, now))
         return found
+
+    def _fresh(self, entry: Entry, now: float) -> bool:
+        return now - entry.stored_at < self._life(entry)
+
+    def _end(self, entry: Entry, now: float) -> float:
+        """When this process forgets an entry: with a shared level, at the end of its TTL
+        (then the shared level answers); alone, at the end of its stale window."""
+        life = self._life(entry)
+        if self._backend is not None:
+            return entry.stored_at + life
+        return now + max(1, int(life + self.stale_ttl))
+
+    def peek_local(self, key: str, decode: Callable[[Any], T] | None = None) -> T | Any:
+        """A fresh value from this process's memory, decoded, counted as a hit; or MISSING
+        (never a backend read, never a load: for resolvers that answer from memory without
+        awaiting)."""
+        entry = self._local.get(key)
+        if entry is None or entry.absent or not self._fresh(entry, self._clock()):
+            return MISSING
+        self.stats.hits += 1
+        tally = current_cache_tally.get()
+        if tally is not None:
+            tally.hits += 1
+            tally.saw(entry.stored_at)
+            tally.fresh_until(entry.stored_at + self._life(entry))
+        return entry.value if decode is None else entry.view(decode)
 
     def _life(self, entry: Entry) -> float:
         return self.negative_ttl if entry.absent else self.ttl
@@ -229,25 +316,47 @@ class TTLCache:
         if not values:
             return
         now = self._clock() if stored_at is None else stored_at
-        pairs = [(self._key(k), {"v": v, "t": now}) for k, v in values.items()]
-        await self._write(pairs, self.ttl)
+        items = [{"v": v, "t": now} for v in values.values()]
+        await self._write(list(values), items, self.ttl)
 
     async def _write_absent(self, keys: Sequence[str]) -> None:
         if not keys or self.negative_ttl <= 0:
             return
         now = self._clock()
-        await self._write([(self._key(k), {"a": 1, "t": now}) for k in keys], self.negative_ttl)
+        await self._write(list(keys), [{"a": 1, "t": now} for _ in keys], self.negative_ttl)
 
-    async def _write(self, pairs: list[tuple[str, dict[str, Any]]], life: float) -> None:
+    async def _write(self, keys: list[str], items: list[dict[str, Any]], life: float) -> None:
+        # This process keeps what the shared level would return (JSON, decoded), never the
+        # caller's own objects: both levels answer alike, and no caller can change an entry.
+        raw = [orjson.dumps(item) for item in items]
+        now = self._clock()
+        for key, item, text in zip(keys, items, raw, strict=True):
+            decoded = orjson.loads(text)
+            entry = Entry(decoded.get("v"), float(item["t"]), absent="a" in item)
+            if self._backend is None or self._fresh(entry, now):
+                self._local.put(key, entry, len(key) + len(text), self._end(entry, now))
+        if self._backend is None:
+            return
         try:
-            await self._backend.multi_set(pairs, ttl=max(1, int(life + self.stale_ttl)))
+            await self._backend.multi_set(
+                [(self._key(k), i) for k, i in zip(keys, items, strict=True)],
+                ttl=max(1, int(life + self.stale_ttl)),
+            )
         except Exception as exc:
             self.stats.backend_errors += 1
             log.warning("cache write failed: %s", type(exc).__name__)
 
-    async def peek_many(self, keys: Sequence[str], *, count: bool = True) -> dict[str, JSON]:
-        """Fresh values, never a load; `count=False` for a planner's look that serves nothing."""
-        return {k: e.value for k, e in (await self.peek_entries(keys, count=count)).items()}
+    async def peek_many(
+        self,
+        keys: Sequence[str],
+        *,
+        count: bool = True,
+        decode: Callable[[Any], Any] | None = None,
+    ) -> dict[str, JSON]:
+        """Fresh values (decoded, if asked), never a load; `count=False` for a planner's look
+        that serves nothing."""
+        entries = await self.peek_entries(keys, count=count)
+        return {k: _decoded(e, decode) for k, e in entries.items()}
 
     async def peek_entries(self, keys: Sequence[str], *, count: bool = True) -> dict[str, Entry]:
         """Fresh entries (value and when it was stored), never a load; remembered "not
@@ -265,15 +374,22 @@ class TTLCache:
                 tally.hits += len(fresh)
                 for entry in fresh.values():
                     tally.saw(entry.stored_at)
+                    tally.fresh_until(entry.stored_at + self._life(entry))
         return fresh
 
-    async def load(self, key: str, fetch: Callable[[], Awaitable[JSON]]) -> JSON:
+    async def load(
+        self,
+        key: str,
+        fetch: Callable[[], Awaitable[JSON]],
+        *,
+        decode: Callable[[Any], Any] | None = None,
+    ) -> JSON:
         """One value; raises what the fetch raised (or the stale value, see the class)."""
 
         async def fetch_one(missing: list[str]) -> dict[str, JSON]:
             return {key: await fetch()}
 
-        value = (await self.load_many([key], fetch_one))[key]
+        value = (await self.load_many([key], fetch_one, decode=decode))[key]
         if isinstance(value, BaseException):
             raise value
         return value
@@ -282,8 +398,11 @@ class TTLCache:
         self,
         keys: Iterable[str],
         fetch: Callable[[list[str]], Awaitable[Mapping[str, JSON | BaseException]]],
+        *,
+        decode: Callable[[Any], Any] | None = None,
     ) -> dict[str, JSON | BaseException]:
-        """Values for `keys`: fresh ones from the cache, the rest from one `fetch(missing)`.
+        """Values for `keys`: fresh ones from the cache, the rest from one `fetch(missing)`;
+        each passed through `decode` (once per entry while it lives in the first level).
 
         `fetch` may leave a key out (it does not exist upstream: absent from the result, and
         remembered as absent for `negative_ttl`) or map it to an exception (that key failed:
@@ -307,11 +426,12 @@ class TTLCache:
                 if entry.absent:
                     self.stats.negative_hits += 1
                 else:
-                    result[key] = entry.value
+                    result[key] = _decoded(entry, decode)
                 self.stats.hits += 1
                 if tally is not None:
                     tally.hits += 1
                     tally.saw(entry.stored_at)
+                    tally.fresh_until(entry.stored_at + life)
             elif age < life + self.stale_ttl:
                 expired[key] = entry
         missing = [k for k in wanted if k not in answered]
@@ -339,9 +459,10 @@ class TTLCache:
             if outcome.stale_at is not None and tally is not None:
                 tally.stale += 1
                 tally.saw(outcome.stale_at)
-            if outcome.absent:
-                continue
-            result[key] = outcome.error if outcome.error is not None else outcome.value
+            if outcome.error is not None:
+                result[key] = outcome.error
+            elif outcome.entry is not None and not outcome.entry.absent:
+                result[key] = _decoded(outcome.entry, decode)
         return result
 
     async def _fetch(
@@ -366,19 +487,21 @@ class TTLCache:
             await self.write_many(fresh)
             if failure is None:
                 await self._write_absent([k for k in futures if k not in fetched])
+            now = self._clock()
             for key, future in futures.items():
                 error = fetched.get(key, failure)
                 if key in fresh:
-                    future.set_result(_Outcome(value=fresh[key]))
+                    entry = self._local.get(key)
+                    if entry is None or entry.absent:  # not kept (too large for the bound)
+                        entry = Entry(orjson.loads(orjson.dumps(fresh[key])), now)
+                    future.set_result(_Outcome(entry=entry))
                 elif error is None:
-                    future.set_result(_Outcome(absent=True))
+                    future.set_result(_Outcome(entry=Entry(None, now, absent=True)))
                 elif isinstance(error, self._stale_on) and key in expired:
                     self.stats.stale_served += 1
                     log.warning("serving a stale cache entry: %s", type(error).__name__)
                     entry = expired[key]
-                    future.set_result(
-                        _Outcome(value=entry.value, absent=entry.absent, stale_at=entry.stored_at)
-                    )
+                    future.set_result(_Outcome(entry=entry, stale_at=entry.stored_at))
                 else:
                     future.set_result(_Outcome(error=error))
         finally:
@@ -390,12 +513,13 @@ class TTLCache:
 
 
 class BoundedMemory:
-    """The in-process backend: JSON bytes in least-recently-used order, within
-    `max_entries` entries and `max_bytes` bytes (of keys and JSON values; None: unbounded).
+    """This process's cache memory: decoded entries in least-recently-used order, within
+    `max_entries` entries and `max_bytes` bytes (of keys and the entries' JSON; None:
+    unbounded).
 
-    Entries expire on the cache's clock (their TTL plus the stale window). Past a bound the
-    least recently read or written go first, counted in `stats.evictions`; an expired one
-    that goes is not counted, it was dead already.
+    Each entry is forgotten at its end (the cache says when, on the cache's clock). Past a
+    bound the least recently read or written go first, counted in `stats.evictions`; an
+    ended one that goes is not counted, it was dead already.
     """
 
     def __init__(
@@ -409,52 +533,40 @@ class BoundedMemory:
         self._max_bytes = max_bytes
         self._clock = clock
         self._stats = stats
-        self._items: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[Entry, int, float]] = OrderedDict()
         self._bytes = 0
 
-    async def multi_get(self, keys: Sequence[str]) -> list[Any]:
-        now = self._clock()
-        found: list[Any] = []
-        for key in keys:
-            item = self._items.get(key)
-            if item is None or item[1] <= now:
-                if item is not None:
-                    self._drop(key)
-                found.append(None)
-                continue
-            self._items.move_to_end(key)
-            found.append(orjson.loads(item[0]))
-        self._publish()
-        return found
+    def get(self, key: str) -> Entry | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item[2] <= self._clock():
+            self.drop(key)
+            self._publish()
+            return None
+        self._items.move_to_end(key)
+        return item[0]
 
-    async def multi_set(self, pairs: Sequence[tuple[str, Any]], ttl: float) -> None:
-        expires = self._clock() + ttl
-        for key, value in pairs:
-            raw = orjson.dumps(value)
-            if key in self._items:
-                self._drop(key)
-            if self._max_bytes is not None and len(key) + len(raw) > self._max_bytes:
-                self._stats.evictions += 1  # could never fit: dropped at once
-                continue
-            self._items[key] = (raw, expires)
-            self._bytes += len(key) + len(raw)
+    def put(self, key: str, entry: Entry, size: int, end: float) -> None:
+        if key in self._items:
+            self.drop(key)
+        if self._max_bytes is not None and size > self._max_bytes:
+            self._stats.evictions += 1  # could never fit: dropped at once
+            self._publish()
+            return
+        self._items[key] = (entry, size, end)
+        self._bytes += size
         self._evict()
 
-    async def exists(self, key: str) -> bool:
-        item = self._items.get(key)
-        return item is not None and item[1] > self._clock()
+    def drop(self, key: str) -> None:
+        item = self._items.pop(key, None)
+        if item is not None:
+            self._bytes -= item[1]
 
-    async def clear(self) -> None:
+    def clear(self) -> None:
         self._items.clear()
         self._bytes = 0
         self._publish()
-
-    async def close(self) -> None:
-        await self.clear()
-
-    def _drop(self, key: str) -> None:
-        raw, _ = self._items.pop(key)
-        self._bytes -= len(key) + len(raw)
 
     def _evict(self) -> None:
         now = self._clock()
@@ -462,9 +574,9 @@ class BoundedMemory:
             (self._max_entries is not None and len(self._items) > self._max_entries)
             or (self._max_bytes is not None and self._bytes > self._max_bytes)
         ):
-            key, (raw, expires) = self._items.popitem(last=False)
-            self._bytes -= len(key) + len(raw)
-            if expires > now:
+            _, (_, size, end) = self._items.popitem(last=False)
+            self._bytes -= size
+            if end > now:
                 self._stats.evictions += 1
         self._publish()
 
@@ -481,7 +593,11 @@ def _is_error(value: object) -> bool:
 class _Outcome:
     """How one key's load ended, shared by every caller waiting on it."""
 
-    value: JSON = None
+    entry: Entry | None = None
+    """The value (or remembered absence) it ended with; None when it failed."""
     error: BaseException | None = None
-    absent: bool = False
     stale_at: float | None = None
+
+
+def _decoded(entry: Entry, decode: Callable[[Any], Any] | None) -> Any:
+    return entry.value if decode is None else entry.view(decode)

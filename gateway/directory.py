@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from gateway.cache import TTLCache
+from gateway.cache import MISSING, TTLCache
 from gateway.jumpcloud.client import JumpCloudClient, Page, is_jumpcloud_id
 from gateway.jumpcloud.errors import InvalidQueryError
 from gateway.jumpcloud.filters import ApiVersion, Filter, Op, SortKey, validate
@@ -28,11 +28,28 @@ def _filterable(field: str, value: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Collection:
+    """A collection read whole, decoded once: its records in order and by id."""
+
+    records: list[Record]
+    by_id: dict[str, Record]
+
+    @classmethod
+    def of(cls, raw: Any) -> Collection:
+        records = list(raw)
+        return cls(records, {record_id(r): r for r in records})
+
+
+@dataclass(frozen=True)
 class IdPage:
     """One page of a listed kind: the ids in order, and the total JumpCloud counted."""
 
     ids: list[str]
     total: int
+
+    @classmethod
+    def of(cls, raw: Any) -> IdPage:
+        return cls(ids=list(raw["ids"]), total=int(raw["total"]))
 
 
 class Directory:
@@ -53,14 +70,29 @@ class Directory:
         return f"record:{kind.name}:{object_id}"
 
     async def collection(self, kind: Kind) -> list[Record]:
+        return (await self.whole(kind)).records
+
+    async def whole(self, kind: Kind) -> Collection:
+        """A small collection, with its records by id (decoded once per cache entry)."""
         if not kind.whole:
             raise ValueError(f"{kind.name} is not read whole")
 
         async def fetch() -> list[Record]:
             return await self._client.list_all(kind.resource)
 
-        records: list[Record] = await self._cache.load(f"collection:{kind.name}", fetch)
-        return records
+        found: Collection = await self._cache.load(
+            self._whole_key(kind), fetch, decode=Collection.of
+        )
+        return found
+
+    def whole_in_memory(self, kind: Kind) -> Collection | None:
+        """The collection if this process holds it fresh, without awaiting."""
+        found = self._cache.peek_local(self._whole_key(kind), Collection.of)
+        return None if found is MISSING else found
+
+    @staticmethod
+    def _whole_key(kind: Kind) -> str:
+        return f"collection:{kind.name}"
 
     async def ids(self, kind: Kind) -> list[str]:
         """Every id of a kind: from its collection, or listed ids alone (`fields`)."""
@@ -74,6 +106,17 @@ class Directory:
 
         ids: list[str] = await self._cache.load(f"ids:{kind.name}", fetch)
         return ids
+
+    def records_in_memory(self, kind: Kind, ids: Sequence[str]) -> list[Record | None] | None:
+        """Objects of a listed kind by id if this process holds every one fresh (a known
+        "not found" is None), without awaiting; else None."""
+        out: list[Record | None] = []
+        for object_id in ids:
+            found = self._cache.peek_local(self._record_key(kind, object_id))
+            if found is MISSING:
+                return None
+            out.append(found)
+        return out
 
     async def records(self, kind: Kind, ids: Sequence[str]) -> dict[str, Record | BaseException]:
         """Objects of a listed kind by id; ids that do not exist (or cannot be ids) are absent."""
@@ -130,9 +173,6 @@ class Directory:
     ) -> IdPage:
         """One page of a listed kind, filtered and sorted by JumpCloud; the records fill the
         cache."""
-        fingerprint = hashlib.sha256(
-            orjson.dumps([skip, limit, [repr(f) for f in filters], [repr(s) for s in sort]])
-        ).hexdigest()[:24]
 
         async def read(offset: int, size: int) -> Page:
             return await self._client.page(
@@ -151,8 +191,32 @@ class Directory:
             await self._remember(kind, records)
             return {"ids": [record_id(r) for r in records], "total": first.total}
 
-        raw = await self._cache.load(f"page:{kind.name}:{fingerprint}", fetch)
-        return IdPage(ids=list(raw["ids"]), total=int(raw["total"]))
+        found: IdPage = await self._cache.load(
+            self._page_key(kind, skip, limit, filters, sort), fetch, decode=IdPage.of
+        )
+        return found
+
+    def page_in_memory(
+        self,
+        kind: Kind,
+        *,
+        skip: int,
+        limit: int,
+        filters: Sequence[Filter],
+        sort: Sequence[SortKey],
+    ) -> IdPage | None:
+        """The page if this process holds it fresh, without awaiting."""
+        found = self._cache.peek_local(self._page_key(kind, skip, limit, filters, sort), IdPage.of)
+        return None if found is MISSING else found
+
+    @staticmethod
+    def _page_key(
+        kind: Kind, skip: int, limit: int, filters: Sequence[Filter], sort: Sequence[SortKey]
+    ) -> str:
+        fingerprint = hashlib.sha256(
+            orjson.dumps([skip, limit, [repr(f) for f in filters], [repr(s) for s in sort]])
+        ).hexdigest()[:24]
+        return f"page:{kind.name}:{fingerprint}"
 
     async def _remember(self, kind: Kind, records: Sequence[Record]) -> None:
         await self._cache.write_many({self._record_key(kind, record_id(r)): r for r in records})

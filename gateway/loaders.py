@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from gateway.access import AccessGraph
-from gateway.directory import Directory, IdPage
+from gateway.directory import Collection, Directory, IdPage
 from gateway.jumpcloud.filters import Filter, SortKey
-from gateway.model import ADMIN, Kind, Neighbour, Record, Relation, record_id
+from gateway.model import ADMIN, Kind, Neighbour, Record, Relation
 
 NeighbourLoader = DataLoader[str, list[Neighbour]]
 """Key: the id of an object on one side of a relation; value: its neighbours."""
@@ -24,7 +25,13 @@ RecordLoader = DataLoader[str, Record | None]
 """Key: an object's JumpCloud id; value: its record, None when it does not exist."""
 LookupLoader = DataLoader[str, str | None]
 """Key: a unique field's value; value: the id of the object holding it."""
-CollectionLoader = DataLoader[Kind, list[Record]]
+CollectionLoader = DataLoader[Kind, Collection]
+
+
+def _observed(future: asyncio.Future[Any]) -> None:
+    """Mark a prefetch's failure as seen: its reader, if any, handles it."""
+    if not future.cancelled():
+        future.exception()
 
 
 class Loaders:
@@ -40,30 +47,36 @@ class Loaders:
         self._expected: dict[Kind, int] = {}
         self.collections: CollectionLoader = DataLoader(self._load_collections)
 
-    async def _load_collections(self, kinds: list[Kind]) -> Sequence[list[Record] | BaseException]:
+    async def _load_collections(self, kinds: list[Kind]) -> Sequence[Collection | BaseException]:
         # Per-key exceptions: one collection failing must not fail the others (strawberry#2791).
         return await asyncio.gather(
-            *(self.directory.collection(k) for k in kinds), return_exceptions=True
+            *(self.directory.whole(k) for k in kinds), return_exceptions=True
         )
 
     async def collection(self, kind: Kind) -> list[Record]:
-        return await self.collections.load(kind)
+        return (await self.collections.load(kind)).records
+
+    def prefetch(self, kind: Kind) -> None:
+        """Start reading a whole collection now; whoever needs it later gets the same read
+        (a failure then surfaces there, not here)."""
+        if kind.whole and self.directory.whole_in_memory(kind) is None:
+            asyncio.ensure_future(self.collections.load(kind)).add_done_callback(_observed)
 
     def record(self, kind: Kind) -> RecordLoader:
         """Objects of `kind` by id: from its collection, or by id in batches."""
         loader = self._records.get(kind)
         if loader is not None:
             return loader
+        directory = self.directory
         if kind.whole:
             collections = self.collections
 
             async def from_collection(ids: list[str]) -> Sequence[Record | None]:
-                by_id = {record_id(r): r for r in await collections.load(kind)}
+                by_id = (await collections.load(kind)).by_id
                 return [by_id.get(i) for i in ids]
 
             loader = DataLoader(from_collection)
         else:
-            directory = self.directory
 
             async def by_id(ids: list[str]) -> Sequence[Record | BaseException | None]:
                 found = await directory.records(kind, ids)
@@ -72,6 +85,18 @@ class Loaders:
             loader = DataLoader(by_id)
         self._records[kind] = loader
         return loader
+
+    def records_now(self, kind: Kind, ids: Sequence[str]) -> list[Record | None] | None:
+        """Records by id (None: does not exist) when this process holds them all fresh, with
+        no await and no DataLoader round; None when any must be read."""
+        if not kind.whole:
+            return self.directory.records_in_memory(kind, ids)
+        collection = self.directory.whole_in_memory(kind)
+        return None if collection is None else [collection.by_id.get(i) for i in ids]
+
+    def edges_now(self, relation: Relation, side: Kind, object_id: str) -> list[Neighbour] | None:
+        """One object's neighbours when this process holds them fresh; else None."""
+        return self._graph.neighbours_in_memory(relation, side, object_id)
 
     def edges(self, relation: Relation, side: Kind) -> NeighbourLoader:
         """Neighbours across `relation` of objects of `side`, batched through the planner."""
@@ -110,7 +135,7 @@ class Loaders:
             collections = self.collections
 
             async def load(emails: list[str]) -> Sequence[Record | None]:
-                admins = await collections.load(ADMIN)
+                admins = (await collections.load(ADMIN)).records
                 by_email = {str(a.get("email") or "").lower(): a for a in admins if a.get("email")}
                 return [by_email.get(e.lower()) for e in emails]
 
@@ -121,6 +146,22 @@ class Loaders:
         """This request pages through a list of `total` objects of `kind`: edge reads from
         that kind plan for the whole list, not for one page (DESIGN §5.8)."""
         self._expected[kind] = max(self._expected.get(kind, 0), total)
+
+    def page_now(
+        self,
+        kind: Kind,
+        skip: int,
+        limit: int,
+        filters: Sequence[Filter],
+        sort: Sequence[SortKey],
+    ) -> IdPage | None:
+        """A page this process holds fresh; else None."""
+        page = self.directory.page_in_memory(
+            kind, skip=skip, limit=limit, filters=filters, sort=sort
+        )
+        if page is not None:
+            self.expect(kind, page.total)
+        return page
 
     async def page(
         self,

@@ -248,6 +248,12 @@ class Metrics:
         self.index_builds = Counter(
             "jcgraph_index_builds", "Access index builds.", ["relation"], registry=self.registry
         )
+        self.responses_replayed = Counter(
+            "jcgraph_responses_replayed",
+            "Responses served from the response cache (computed earlier from the same fresh "
+            "cache entries).",
+            registry=self.registry,
+        )
         self.index_build_calls = Counter(
             "jcgraph_index_build_upstream_calls",
             "Upstream calls spent building access indexes.",

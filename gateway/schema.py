@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.context import Info
+from gateway.directory import IdPage
 from gateway.errors import BadUserInput, NotFound
 from gateway.limits import CostLimit, ParseLimits, Validation, create_document_worker
 from gateway.model import (
@@ -34,10 +35,16 @@ from gateway.model import (
     Kind,
     SortKey,
 )
+from gateway.prefetch import Prefetch, PrefetchPlans
 from gateway.types.access import AccessDecision, kind_of, paths, sudo_of
 from gateway.types.admin import Admin, Role, admins_with_scope
 from gateway.types.application import Application
-from gateway.types.common import records_connection, records_list_connection, window
+from gateway.types.common import (
+    now_or_later,
+    records_connection,
+    records_list_connection,
+    window,
+)
 from gateway.types.entity import E, entity_class, fetch
 from gateway.types.group import Group
 from gateway.types.inputs import (
@@ -54,7 +61,7 @@ from gateway.types.system import System, SystemGroup
 from gateway.types.user import User
 
 
-async def _page(
+def _page(
     info: Info,
     cls: type[E],
     first: int | None,
@@ -62,12 +69,24 @@ async def _page(
     filters: Sequence[Filter],
     sort: Sequence[SortKey],
 ) -> Connection[E]:
-    """A page of a listed kind (users, systems), filtered and sorted by JumpCloud."""
+    """A page of a listed kind (users, systems), filtered and sorted by JumpCloud: from
+    memory when this process holds the page, else read."""
     win = window(info, first, after)
     loaders = info.context.loaders
-    page = await loaders.page(cls.kind, win.offset, max(win.limit, 1), filters, sort)
-    ids = page.ids[: win.limit]
-    return await records_connection(info, cls.kind, ids, first, after, cls.from_record, page.total)
+    size = max(win.limit, 1)
+
+    def build(page: IdPage) -> Connection[E]:
+        ids = page.ids[: win.limit]
+        return records_connection(info, cls.kind, ids, first, after, cls.from_record, page.total)
+
+    def ready() -> Connection[E] | None:
+        page = loaders.page_now(cls.kind, win.offset, size, filters, sort)
+        return None if page is None else build(page)
+
+    async def later() -> Connection[E]:
+        return build(await loaders.page(cls.kind, win.offset, size, filters, sort))
+
+    return now_or_later(ready, later)
 
 
 def _collection(cls: type[E], description: str) -> Any:
@@ -124,7 +143,7 @@ class Query:
         return await fetch(info, entity_class(kind), object_id)  # type: ignore[return-value]
 
     @strawberry.field(description="System users, filtered and ordered by JumpCloud.")
-    async def users(
+    def users(
         self,
         info: Info,
         first: int | None = None,
@@ -134,7 +153,7 @@ class Query:
     ) -> Connection[User]:
         filters = filter.to_filters() if filter else []
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
-        return await _page(info, User, first, after, filters, sort)
+        return _page(info, User, first, after, filters, sort)
 
     @strawberry.field(description="One user by JumpCloud id, email or username (give one).")
     async def user(
@@ -150,7 +169,7 @@ class Query:
         return await fetch(info, User, value)
 
     @strawberry.field(description="Systems (devices), filtered and ordered by JumpCloud.")
-    async def systems(
+    def systems(
         self,
         info: Info,
         first: int | None = None,
@@ -160,7 +179,7 @@ class Query:
     ) -> Connection[System]:
         filters = filter.to_filters() if filter else []
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
-        return await _page(info, System, first, after, filters, sort)
+        return _page(info, System, first, after, filters, sort)
 
     @strawberry.field(description="One system by JumpCloud id or hostname (give one).")
     async def system(
@@ -294,12 +313,14 @@ def build_extensions(
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
     worker = create_document_worker()
+    plans = PrefetchPlans()
     return [
         lambda: AddValidationRules(rules),
         lambda: ParseLimits(max_tokens=max_tokens, worker=worker),  # the parser cache, bounded
         lambda: Validation(worker=worker),  # the validation cache
         # After validation: it needs a valid document.
         lambda: CostLimit(max_cost=max_cost, max_entities=max_entities),
+        lambda: Prefetch(plans=plans),
     ]
 
 

@@ -38,7 +38,7 @@ class Settings:
     max_body_bytes: int = 262_144
     max_tokens: int = 1_000
     max_entities: int = 100
-    upstream_concurrency: int = 8
+    upstream_concurrency: int = 20
     upstream_timeout: float = 10.0
     retry_attempts: int = 5
     retry_timeout: float = 30.0
@@ -51,6 +51,7 @@ class Settings:
     cache_max_entries: int = 50_000
     cache_max_bytes: int = 268_435_456
     graphiql: bool = True
+    response_cache: bool = True
     graphiql_assets: str | None = None
     auth_tokens: tuple[str, ...] = field(default=(), repr=False)
     log_level: str = "INFO"
@@ -75,7 +76,7 @@ class Settings:
             max_body_bytes=int(_number(env, "JCGRAPH_MAX_BODY_BYTES", 262_144, minimum=1024)),
             max_tokens=int(_number(env, "JCGRAPH_MAX_TOKENS", 1_000, minimum=100)),
             max_entities=int(_number(env, "JCGRAPH_MAX_ENTITIES", 100, minimum=1)),
-            upstream_concurrency=int(_number(env, "JCGRAPH_UPSTREAM_CONCURRENCY", 8, minimum=1)),
+            upstream_concurrency=int(_number(env, "JCGRAPH_UPSTREAM_CONCURRENCY", 20, minimum=1)),
             upstream_timeout=_number(env, "JCGRAPH_UPSTREAM_TIMEOUT", 10.0, minimum=0.1),
             retry_attempts=int(_number(env, "JCGRAPH_RETRY_ATTEMPTS", 5, minimum=1)),
             retry_timeout=_number(env, "JCGRAPH_RETRY_TIMEOUT", 30.0, minimum=0.0),
@@ -90,6 +91,7 @@ class Settings:
             cache_max_entries=int(_number(env, "JCGRAPH_CACHE_MAX_ENTRIES", 50_000, minimum=1)),
             cache_max_bytes=int(_number(env, "JCGRAPH_CACHE_MAX_BYTES", 268_435_456, minimum=1)),
             graphiql=_flag(env, "JCGRAPH_GRAPHIQL", True),
+            response_cache=_flag(env, "JCGRAPH_RESPONSE_CACHE", True),
             graphiql_assets=env.get("JCGRAPH_GRAPHIQL_ASSETS") or None,
             auth_tokens=tuple(
                 t.strip() for t in env.get("JCGRAPH_AUTH_TOKENS", "").split(",") if t.strip()

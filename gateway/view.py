@@ -42,6 +42,7 @@ from gateway.errors import (
 )
 from gateway.jumpcloud.accounting import current_tally
 from gateway.observability import Metrics
+from gateway.response_cache import ResponseCache
 
 log = logging.getLogger("gateway.view")
 
@@ -62,8 +63,10 @@ class GraphQLView(GraphQL[Context, None]):
         auth_tokens: tuple[str, ...] = (),
         graphiql_html: str | None = None,
         clock: Callable[[], float] = time.time,
+        response_cache: ResponseCache | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql_html else None)
+        self._responses = response_cache
         self._max_page_size = max_page_size
         self._max_body_bytes = max_body_bytes
         self._metrics = metrics
@@ -88,8 +91,17 @@ class GraphQLView(GraphQL[Context, None]):
                     headers={"www-authenticate": "Bearer"},
                 )
             else:
-                receive = await self._bounded(request, receive)
-                response = await self.run(Request(scope, receive))
+                receive, sent = await self._bounded(request, receive)
+                key = self._response_key(request, sent)
+                kept = None if key is None else self._responses.get(key)  # type: ignore[union-attr]
+                if kept is not None:
+                    self._metrics.responses_replayed.inc()
+                    response = Response(kept, media_type="application/json")
+                else:
+                    request = Request(scope, receive)
+                    response = await self.run(request)
+                    if key is not None:
+                        self._keep(key, request, response)
         except RequestRefused as refusal:
             response = self._refuse(refusal, status=refusal.status)
         except HTTPException as exc:  # Strawberry's own refusals of malformed requests
@@ -100,20 +112,49 @@ class GraphQLView(GraphQL[Context, None]):
         await response(scope, receive, send)
         self._metrics.requests.observe(time.perf_counter() - started)
 
-    async def _bounded(self, request: Request, receive: Receive) -> Receive:
+    def _response_key(self, request: Request, sent: bytes) -> bytes | None:
+        """The response cache's key for an operation, or None when it must run: no cache,
+        the caller asked what it costs, or not an operation (the GraphiQL page)."""
+        if self._responses is None or request.headers.get(COST_HEADER):
+            return None
+        if request.method == "GET" and "query" not in request.query_params:
+            return None
+        namespace: str = request.state.services.cache.namespace
+        return self._responses.key(namespace, request.method, sent)
+
+    def _keep(self, key: bytes, request: Request, response: Response) -> None:
+        """Keep a response computed only from fresh cache entries, until the first of them
+        expires (gateway.response_cache)."""
+        context: Context | None = getattr(request.state, "jcgraph_context", None)
+        if (
+            self._responses is None
+            or context is None
+            or response.status_code != 200
+            or not getattr(request.state, "jcgraph_clean", False)
+            or context.upstream.calls
+            or context.cache.misses
+            or context.cache.stale
+            or context.cache.expires_at is None
+        ):
+            return
+        self._responses.keep(key, bytes(response.body), context.cache.expires_at)
+
+    async def _bounded(self, request: Request, receive: Receive) -> tuple[Receive, bytes]:
         """Check the request's size before anything parses it: the query string of a GET,
         the body of a POST (its declared length, then while it streams in). Returns a
-        `receive` that replays the body that was read."""
+        `receive` that replays the body that was read, and what was sent (the query string
+        or the body)."""
         limit = self._max_body_bytes
         too_large = RequestTooLarge(
             f"The request is larger than {limit:,} bytes, the limit (JCGRAPH_MAX_BODY_BYTES). "
             "Send a smaller query, or fewer variables.",
             maxBytes=limit,
         )
-        if len(request.scope.get("query_string", b"")) > limit:
+        query_string: bytes = request.scope.get("query_string", b"")
+        if len(query_string) > limit:
             raise too_large
         if request.method != "POST":
-            return receive
+            return receive, query_string
         declared = request.headers.get("content-length")
         if declared is not None and not declared.isdigit():
             raise BadRequest("The Content-Length header is not a number.")
@@ -138,7 +179,7 @@ class GraphQLView(GraphQL[Context, None]):
                 "Batched operations (a JSON array) are not supported; send one operation "
                 "per request.",
             )
-        return _replay(body, receive)
+        return _replay(body, receive), body
 
     def _refuse(
         self, error: GatewayError, *, status: int, headers: dict[str, str] | None = None
@@ -214,6 +255,8 @@ class GraphQLView(GraphQL[Context, None]):
         response: dict[str, Any] = {"data": result.data}
         if result.errors:
             response["errors"] = [self._format(e) for e in result.errors]
+        else:
+            request.state.jcgraph_clean = True  # may be kept (see _keep)
         extensions = dict(result.extensions or {})
         planned = extensions.pop("cost", {})  # the cost limit's estimate (gateway.limits)
         context: Context | None = getattr(request.state, "jcgraph_context", None)

@@ -12,7 +12,11 @@ class ClientConfig:
     api_key: str = field(repr=False)
     base_url: str = "https://console.jumpcloud.com"  # EU/IN regions are other hosts (§1)
     org_id: str | None = None  # sent as x-org-id: multi-tenant admins need it (§2)
-    max_concurrency: int = 8  # requests in flight; never held while backing off
+    # Requests in flight; never held while backing off. JumpCloud publishes no rate or
+    # concurrency limit (API-NOTES §6), so the default is sized for the gateway's own reads:
+    # a wave of per-key reads (one per group or application of a page) stays whole, and a
+    # 429 pauses and paces every request of the client (gateway.jumpcloud.throttle).
+    max_concurrency: int = 20
     timeout: float = 10.0  # per request, seconds
     retry_attempts: int = 5
     retry_timeout: float = 30.0  # total seconds across attempts

@@ -23,9 +23,9 @@ from gateway.model import (
     Route,
     Step,
 )
-from gateway.types.common import window
+from gateway.types.common import now_or_later, window
 from gateway.types.entity import reference
-from gateway.types.relay import PageInfo, encode_cursor, page_info
+from gateway.types.relay import Lazy, PageInfo, encode_cursor, page_info
 
 NodeT = TypeVar("NodeT")
 
@@ -140,7 +140,7 @@ class AccessEdge(Generic[NodeT]):
 
 
 @strawberry.type
-class AccessConnection(Generic[NodeT]):
+class AccessConnection(Lazy, Generic[NodeT]):
     edges: list[AccessEdge[NodeT]]
     page_info: PageInfo
     total_count: int
@@ -156,13 +156,13 @@ class LoginEdge(Generic[NodeT]):
 
 
 @strawberry.type
-class LoginConnection(Generic[NodeT]):
+class LoginConnection(Lazy, Generic[NodeT]):
     edges: list[LoginEdge[NodeT]]
     page_info: PageInfo
     total_count: int
 
 
-async def access_connection(
+def access_connection(
     info: Info,
     relation: Relation,
     side: Kind,
@@ -179,30 +179,44 @@ async def access_connection(
     win = window(info, first, after)
     chunk = list(neighbours[win.offset : win.offset + win.limit])
     other = relation.other(side)
-    records = await info.context.loaders.record(other).load_many([n.id for n in chunk])
-    edges: list[Any] = []
-    for offset, (n, record) in enumerate(zip(chunk, records, strict=True)):
-        if record is None:
-            continue
-        if side is USER:
-            user_id, target_id, routes = owner, n.id, n.routes
-        else:
-            user_id, target_id, routes = n.id, owner, tuple(r[::-1] for r in n.routes)
-        fields: dict[str, Any] = {
-            "cursor": encode_cursor(win.offset + offset),
-            "node": make(record),
-            "kind": kind_of(routes) or AccessKind.DIRECT,
-            "paths": paths(user_id, target, target_id, routes),
-        }
-        if relation.attributes:
-            edges.append(LoginEdge(**fields, sudo=sudo_of(n.attributes)))
-        else:
-            edges.append(AccessEdge(**fields))
+    ids = [n.id for n in chunk]
+    loaders = info.context.loaders
+
+    def edges(records: Sequence[Record | None]) -> list[Any]:
+        out: list[Any] = []
+        for offset, (n, record) in enumerate(zip(chunk, records, strict=True)):
+            if record is None:
+                continue
+            if side is USER:
+                user_id, target_id, routes = owner, n.id, n.routes
+            else:
+                user_id, target_id, routes = n.id, owner, tuple(r[::-1] for r in n.routes)
+            fields: dict[str, Any] = {
+                "cursor": encode_cursor(win.offset + offset),
+                "node": make(record),
+                "kind": kind_of(routes) or AccessKind.DIRECT,
+                "paths": paths(user_id, target, target_id, routes),
+            }
+            if relation.attributes:
+                out.append(LoginEdge(**fields, sudo=sudo_of(n.attributes)))
+            else:
+                out.append(AccessEdge(**fields))
+        return out
+
+    def ready() -> list[Any] | None:
+        records = loaders.records_now(other, ids)
+        return None if records is None else edges(records)
+
+    async def later() -> list[Any]:
+        return edges(await loaders.record(other).load_many(ids))
+
     connection_type = LoginConnection if relation.attributes else AccessConnection
-    return connection_type(
-        edges=edges,
-        page_info=page_info(win, len(chunk), len(neighbours)),
-        total_count=len(neighbours),
+    return connection_type.lazy(
+        {"total_count": len(neighbours)},
+        {
+            "edges": lambda: now_or_later(ready, later),
+            "page_info": lambda: page_info(win, len(chunk), len(neighbours)),
+        },
     )
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import strawberry
 
 from gateway.context import Info
 from gateway.model import Kind, Record
-from gateway.types.relay import Connection, Window, connection
+from gateway.types.relay import Connection, Edge, Window, connection, edges_of, page_info
 
 T = TypeVar("T")
 
@@ -57,7 +57,17 @@ def window(info: Info, first: int | None, after: str | None) -> Window:
     return Window.from_arguments(first, after, info.context.max_page_size)
 
 
-async def records_connection(
+def now_or_later(ready: Callable[[], T | None], later: Callable[[], Awaitable[T]]) -> T:
+    """`ready()` when it can answer from memory; else the awaitable `later()`, which the
+    executor awaits. A resolver that answers from memory never suspends: a warm query runs
+    without a DataLoader round or an event-loop turn per field."""
+    value = ready()
+    if value is not None:
+        return value
+    return cast(T, later())
+
+
+def records_connection(
     info: Info,
     kind: Kind,
     ids: Sequence[str],
@@ -67,12 +77,30 @@ async def records_connection(
     total: int | None = None,
 ) -> Connection[T]:
     """A connection over known ids (from `window.offset` on when `total` is given, the ids
-    of one page): slice, then load only the slice's records (batched)."""
+    of one page). Only a query that selects `edges` reads the slice's records (from memory,
+    or batched): a count costs nothing more."""
     win = window(info, first, after)
-    chunk = ids[win.offset : win.offset + win.limit] if total is None else ids
-    records = await info.context.loaders.record(kind).load_many(list(chunk))
-    nodes = [None if r is None else make(r) for r in records]
-    return connection(nodes, win, len(ids) if total is None else total)
+    chunk = list(ids[win.offset : win.offset + win.limit] if total is None else ids)
+    count = len(ids) if total is None else total
+    loaders = info.context.loaders
+
+    def edges(records: Sequence[Record | None]) -> list[Edge[T]]:
+        return edges_of([None if r is None else make(r) for r in records], win)
+
+    def ready() -> list[Edge[T]] | None:
+        records = loaders.records_now(kind, chunk)
+        return None if records is None else edges(records)
+
+    async def later() -> list[Edge[T]]:
+        return edges(await loaders.record(kind).load_many(chunk))
+
+    return Connection.lazy(
+        {"total_count": count},
+        {
+            "edges": lambda: now_or_later(ready, later),
+            "page_info": lambda: page_info(win, len(chunk), count),
+        },
+    )
 
 
 def records_list_connection(

@@ -37,14 +37,31 @@ class Entity:
 
     @classmethod
     def from_record(cls, record: Record) -> Self:
-        object_id = record_id(record)
-        values = {name: read(record) for name, read in _readers(cls)}
-        return cls(
-            id=to_global_id(cls.kind.name, object_id),  # type: ignore[call-arg]
-            jumpcloud_id=strawberry.ID(object_id),
-            **values,
-            **cls.derived(record),
-        )
+        """The object over `record`: each field is read the first time it is asked for
+        (only what a query selects is ever converted)."""
+        obj = cls.__new__(cls)
+        obj.__dict__["_record"] = record
+        obj.__dict__["jumpcloud_id"] = strawberry.ID(record_id(record))
+        return obj
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for fields not read yet (see from_record).
+        record: Record | None = self.__dict__.get("_record")
+        if record is None:
+            raise AttributeError(name)
+        cls = type(self)
+        if name == "id":
+            value: Any = to_global_id(cls.kind.name, self.__dict__["jumpcloud_id"])
+        elif (read := _readers(cls).get(name)) is not None:
+            value = read(record)
+        elif name in _derived_names(cls):
+            derived = cls.derived(record)
+            self.__dict__.update(derived)
+            return derived[name]
+        else:
+            raise AttributeError(name)
+        self.__dict__[name] = value
+        return value
 
     @classmethod
     async def resolve_reference(cls, info: Info, jumpcloudId: strawberry.ID) -> Self | None:
@@ -66,10 +83,10 @@ Reader = Callable[[Record], Any]
 _OWN = frozenset({"id", "jumpcloud_id"})
 
 
-_READERS: dict[type, tuple[tuple[str, Reader], ...]] = {}
+_READERS: dict[type, dict[str, Reader]] = {}
 
 
-def _readers(cls: type) -> tuple[tuple[str, Reader], ...]:
+def _readers(cls: type) -> dict[str, Reader]:
     """(field name, reader) for every plain scalar field of an entity type, made once."""
     known = _READERS.get(cls)
     if known is not None:
@@ -82,8 +99,24 @@ def _readers(cls: type) -> tuple[tuple[str, Reader], ...]:
             continue
         key = field.metadata.get("key") or _camel(field.python_name)
         out.append((field.python_name, _reader(key, field.type, f"{cls.__name__}.{field.name}")))
-    readers = _READERS[cls] = tuple(out)
+    readers = _READERS[cls] = dict(out)
     return readers
+
+
+_DERIVED: dict[type, frozenset[str]] = {}
+
+
+def _derived_names(cls: type) -> frozenset[str]:
+    """The fields an entity type computes in `derived` (marked, or private)."""
+    known = _DERIVED.get(cls)
+    if known is None:
+        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+        known = _DERIVED[cls] = frozenset(
+            f.python_name
+            for f in definition.fields
+            if f.metadata.get("derived") or is_private(f.type)
+        )
+    return known
 
 
 def _camel(name: str) -> str:

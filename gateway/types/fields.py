@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import strawberry
 
 from gateway.context import Info
-from gateway.model import Kind, Relation
+from gateway.model import Kind, Neighbour, Relation
 from gateway.types.access import AccessConnection, LoginConnection, access_connection
-from gateway.types.common import records_connection
+from gateway.types.common import now_or_later, records_connection
 from gateway.types.entity import entity_class
 from gateway.types.relay import Connection
 
@@ -29,15 +29,24 @@ def related(relation: Relation, side: Kind, description: str) -> Any:
     else:
         returns = AccessConnection[node]
 
-    async def resolve(
-        root: Any, info: Info, first: int | None = None, after: str | None = None
-    ) -> Any:
+    def resolve(root: Any, info: Info, first: int | None = None, after: str | None = None) -> Any:
         owner = str(root.jumpcloud_id)
-        found = await info.context.loaders.edges(relation, side).load(owner)
+        loaders = info.context.loaders
         make = entity_class(other).from_record
-        if relation.effective:
-            return await access_connection(info, relation, side, owner, found, make, first, after)
-        return await records_connection(info, other, [n.id for n in found], first, after, make)
+
+        def build(found: list[Neighbour]) -> Any:
+            if relation.effective:
+                return access_connection(info, relation, side, owner, found, make, first, after)
+            return records_connection(info, other, [n.id for n in found], first, after, make)
+
+        def ready() -> Any:
+            found = loaders.edges_now(relation, side, owner)
+            return None if found is None else build(found)
+
+        async def later() -> Any:
+            return build(await loaders.edges(relation, side).load(owner))
+
+        return now_or_later(ready, later)
 
     resolve.__annotations__["return"] = returns
     return strawberry.field(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
-from collections.abc import Sequence
+import inspect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import strawberry
 
@@ -95,23 +97,51 @@ class Edge(Generic[NodeT]):
     node: NodeT
 
 
+class Lazy:
+    """Fields a query may not select, made on first read: `lazy(**makers)` gives an object
+    whose field `name` is `makers[name]()` the first time it is read. A maker may return an
+    awaitable (records still to be read); it is started once, so aliases share it."""
+
+    @classmethod
+    def lazy(cls, values: dict[str, Any], makers: dict[str, Callable[[], Any]]) -> Self:
+        obj = cls.__new__(cls)
+        obj.__dict__.update(values)
+        obj.__dict__["_makers"] = makers
+        return obj
+
+    def __getattr__(self, name: str) -> Any:
+        makers: dict[str, Callable[[], Any]] | None = self.__dict__.get("_makers")
+        if makers is None or name not in makers:
+            raise AttributeError(name)
+        value = makers[name]()
+        if inspect.isawaitable(value):
+            value = asyncio.ensure_future(value)
+        self.__dict__[name] = value
+        return value
+
+
 @strawberry.type
-class Connection(Generic[NodeT]):
+class Connection(Lazy, Generic[NodeT]):
     edges: list[Edge[NodeT]]
     page_info: PageInfo
     total_count: int
 
 
+def edges_of(nodes: Sequence[NodeT | None], window: Window) -> list[Edge[NodeT]]:
+    """Edges over the sliced `nodes`, starting at `window.offset`. A None (an object deleted
+    since its id was listed) gets no edge but keeps its position, so every cursor still
+    points where it says."""
+    return [
+        Edge(cursor=encode_cursor(window.offset + i), node=n)
+        for i, n in enumerate(nodes)
+        if n is not None
+    ]
+
+
 def connection(nodes: Sequence[NodeT | None], window: Window, total: int) -> Connection[NodeT]:
-    """A connection over `nodes`, the sliced items starting at `window.offset`. A None (an
-    object deleted since its id was listed) gets no edge but keeps its position, so every
-    cursor still points where it says."""
+    """A connection over `nodes`, the sliced items starting at `window.offset`."""
     return Connection(
-        edges=[
-            Edge(cursor=encode_cursor(window.offset + i), node=n)
-            for i, n in enumerate(nodes)
-            if n is not None
-        ],
+        edges=edges_of(nodes, window),
         page_info=page_info(window, len(nodes), total),
         total_count=total,
     )

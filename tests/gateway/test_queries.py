@@ -101,7 +101,8 @@ async def test_validation_cache_hits_across_requests(org: Org) -> None:
 
     validate = _get_validate_cache(DEFAULT_MAXSIZE)
     query = "{ groups { totalCount } } # validation-cache probe"
-    async with gateway(org) as gw:
+    # Without the response cache, which would answer the repeats without validating at all.
+    async with gateway(org, response_cache=False) as gw:
         await gw.query(query)
         before = validate.cache_info().hits
         for _ in range(5):

@@ -1,0 +1,75 @@
+"""Whole responses kept exactly as long as recomputing them would give the same bytes.
+
+A GraphQL response computed only from fresh cache entries, with no upstream call, no
+stale entry and no error, is a pure function of those entries and of the request (the
+organisation and credential, the document, its variables and operation name). It is kept
+until the earliest moment one of those entries stops being fresh (DESIGN §5.9): until then,
+executing the request again would read the same entries and return the same bytes. Anything
+that read through JumpCloud, an error or a stale entry is never kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kept:
+    body: bytes
+    expires_at: float
+
+
+class ResponseCache:
+    """An in-process LRU of response bodies, bounded by entries and bytes."""
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = 5_000,
+        max_bytes: int = 64 * 1024 * 1024,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._items: OrderedDict[bytes, Kept] = OrderedDict()
+        self._bytes = 0
+        self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self._clock = clock
+        self.hits = 0
+        self.kept = 0
+
+    @staticmethod
+    def key(namespace: str, method: str, request: bytes) -> bytes:
+        """The organisation and credential (`namespace`), then the request as sent: the
+        document, its variables and operation name, byte for byte."""
+        return hashlib.sha256(b"\0".join((namespace.encode(), method.encode(), request))).digest()
+
+    def get(self, key: bytes) -> bytes | None:
+        kept = self._items.get(key)
+        if kept is None:
+            return None
+        if self._clock() >= kept.expires_at:
+            self._drop(key)
+            return None
+        self._items.move_to_end(key)
+        self.hits += 1
+        return kept.body
+
+    def keep(self, key: bytes, body: bytes, expires_at: float) -> None:
+        if expires_at <= self._clock() or len(body) > self._max_bytes:
+            return
+        self._drop(key)
+        self._items[key] = Kept(body, expires_at)
+        self._bytes += len(body)
+        self.kept += 1
+        while len(self._items) > self._max_entries or self._bytes > self._max_bytes:
+            _, oldest = self._items.popitem(last=False)
+            self._bytes -= len(oldest.body)
+
+    def _drop(self, key: bytes) -> None:
+        kept = self._items.pop(key, None)
+        if kept is not None:
+            self._bytes -= len(kept.body)
