@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bench.gateway_queries import calls_text
-from bench.harness import Harness, gateway
+from bench.harness import Client, gateway
 from bench.results import machine, write_section
 from gateway.simulator.store import Org, OrgSizes, generate_org
 
@@ -69,7 +69,7 @@ class Sample:
     access: Access
 
 
-async def everyone(gw: Harness) -> Access:
+async def everyone(gw: Client) -> Access:
     out: Access = {}
     after = None
     while True:

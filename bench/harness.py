@@ -48,14 +48,19 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+def supported(settings: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The `settings` this code's Settings has a field for, and the names of the others
+    (benches that run several versions of the gateway pass a setting only where it exists)."""
+    names = {f.name for f in dataclasses.fields(Settings)}
+    kept = {k: v for k, v in settings.items() if k in names}
+    return kept, sorted(set(settings) - names)
+
+
 @dataclass
-class Harness:
-    org: Org
-    log: RequestLog
-    faults: Faults
+class Client:
+    """A gateway app reached through ASGI."""
+
     http: httpx.AsyncClient
-    app: Any
-    starts: list[Started] = field(default_factory=list)
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, **headers: str
@@ -75,6 +80,17 @@ class Harness:
         return data
 
 
+@dataclass
+class Harness(Client):
+    """The gateway over an in-process simulator (`org`), its request log and faults."""
+
+    org: Org
+    log: RequestLog
+    faults: Faults
+    app: Any
+    starts: list[Started] = field(default_factory=list)
+
+
 @contextlib.asynccontextmanager
 async def gateway(org: Org, **settings: Any) -> AsyncIterator[Harness]:
     """The gateway app over `org`, its lifespan running, reached through ASGI. `settings`
@@ -92,4 +108,19 @@ async def gateway(org: Org, **settings: Any) -> AsyncIterator[Harness]:
             transport=httpx.ASGITransport(app=manager.app), base_url="http://gateway.bench"
         ) as http,
     ):
-        yield Harness(org=org, log=log, faults=faults, http=http, app=app, starts=starts)
+        yield Harness(http=http, org=org, log=log, faults=faults, app=app, starts=starts)
+
+
+@contextlib.asynccontextmanager
+async def http_gateway(base_url: str, api_key: str, **settings: Any) -> AsyncIterator[Client]:
+    """The gateway app reading a JumpCloud (a simulator process) at `base_url` over the
+    network, its lifespan running, reached through ASGI; same clock as `gateway`."""
+    config = dataclasses.replace(Settings(api_key=api_key, base_url=base_url), **settings)
+    app = create_app(config, clock=lambda: FROZEN_NOW)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://gateway.bench"
+        ) as http,
+    ):
+        yield Client(http=http)
