@@ -98,7 +98,7 @@ def _collection(cls: type[E], description: str) -> Any:
         records = await info.context.loaders.collection(cls.kind)
         return records_list_connection(info, records, first, after, cls.from_record)
 
-    resolve.__annotations__["return"] = Connection[cls]  # type: ignore[valid-type]
+    resolve.__annotations__["return"] = Connection[cls] | None  # type: ignore[valid-type]
     return strawberry.field(resolver=resolve, description=description)
 
 
@@ -150,7 +150,7 @@ class Query:
         after: str | None = None,
         filter: UserFilter | None = None,
         order_by: UserOrder | None = None,
-    ) -> Connection[User]:
+    ) -> Connection[User] | None:
         filters = filter.to_filters() if filter else []
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
         return _page(info, User, first, after, filters, sort)
@@ -176,7 +176,7 @@ class Query:
         after: str | None = None,
         filter: SystemFilter | None = None,
         order_by: SystemOrder | None = None,
-    ) -> Connection[System]:
+    ) -> Connection[System] | None:
         filters = filter.to_filters() if filter else []
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
         return _page(info, System, first, after, filters, sort)
@@ -197,7 +197,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         filter: GroupFilter | None = None,
-    ) -> Connection[Group]:
+    ) -> Connection[Group] | None:
         records = await _matching(info, GROUP, filter.matches if filter else None)
         return records_list_connection(info, records, first, after, Group.from_record)
 
@@ -218,7 +218,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         filter: GroupFilter | None = None,
-    ) -> Connection[SystemGroup]:
+    ) -> Connection[SystemGroup] | None:
         records = await _matching(info, SYSTEM_GROUP, filter.matches if filter else None)
         return records_list_connection(info, records, first, after, SystemGroup.from_record)
 
@@ -231,15 +231,15 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         filter: ApplicationFilter | None = None,
-    ) -> Connection[Application]:
+    ) -> Connection[Application] | None:
         records = await _matching(info, APPLICATION, filter.matches if filter else None)
         return records_list_connection(info, records, first, after, Application.from_record)
 
     application: Application | None = _by_id(Application, "One application by JumpCloud id.")
-    admins: Connection[Admin] = _collection(Admin, "Console administrators.")
-    roles: Connection[Role] = _collection(Role, "Administrator roles.")
-    ldap_servers: Connection[LdapServer] = _collection(LdapServer, "LDAP servers.")
-    radius_servers: Connection[RadiusServer] = _collection(RadiusServer, "RADIUS servers.")
+    admins: Connection[Admin] | None = _collection(Admin, "Console administrators.")
+    roles: Connection[Role] | None = _collection(Role, "Administrator roles.")
+    ldap_servers: Connection[LdapServer] | None = _collection(LdapServer, "LDAP servers.")
+    radius_servers: Connection[RadiusServer] | None = _collection(RadiusServer, "RADIUS servers.")
     ldap_server: LdapServer | None = _by_id(LdapServer, "One LDAP server by JumpCloud id.")
     radius_server: RadiusServer | None = _by_id(RadiusServer, "One RADIUS server by JumpCloud id.")
 
@@ -251,7 +251,7 @@ class Query:
     )
     async def admins_with_scope(
         self, info: Info, scope: str, first: int | None = None, after: str | None = None
-    ) -> Connection[Admin]:
+    ) -> Connection[Admin] | None:
         holders = await admins_with_scope(info, scope)
         return records_list_connection(info, holders, first, after, Admin.from_record)
 
@@ -270,7 +270,7 @@ class Query:
         ldap_server: strawberry.ID | None = None,
         radius_server: strawberry.ID | None = None,
         system: strawberry.ID | None = None,
-    ) -> AccessDecision:
+    ) -> AccessDecision | None:
         field, target_id = _one(
             application=application,
             ldap_server=ldap_server,

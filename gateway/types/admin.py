@@ -52,7 +52,7 @@ class Role(Entity, Node):
     @strawberry.field(description="Administrators who hold this role.")
     async def admins(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Admin]:
+    ) -> Connection[Admin] | None:
         roles = await info.context.loaders.collection(ROLE)
         admins = await info.context.loaders.collection(ADMIN)
         holders = [a for a in admins if self.jumpcloud_id in role_ids(a, roles)]
@@ -77,7 +77,7 @@ class Admin(Entity, Node):
         return {"record": record}
 
     @strawberry.field(description="The administrator's roles.")
-    async def roles(self, info: Info) -> list[Role]:
+    async def roles(self, info: Info) -> list[Role] | None:
         roles = await info.context.loaders.collection(ROLE)
         wanted = role_ids(self.record, roles)
         by_id = {record_id(r): r for r in roles}
