@@ -218,6 +218,11 @@ class TTLCache:
         )
 
     async def close(self) -> None:
+        """Stop loads still running (a hung upstream, a prefetch nobody awaited), then let go
+        of the memory and the backend."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         self._local.clear()
         if self._backend is not None:
             await self._backend.close()

@@ -23,11 +23,13 @@ spelling of a query costs less than another:
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -376,6 +378,39 @@ def _spreads_in(selection_set: SelectionSetNode) -> set[str]:
     return found
 
 
+class EstimateMemo:
+    """Estimates by request (document text, operation name, variables), an LRU: the same
+    request is estimated once, however often it is sent."""
+
+    def __init__(self, size: int = 1_024) -> None:
+        self._found: OrderedDict[tuple[str, str | None, bytes], Estimate] = OrderedDict()
+        self._size = size
+
+    def of(
+        self,
+        text: str | None,
+        operation: str | None,
+        variables: Mapping[str, Any] | None,
+        estimate: Callable[[], Estimate],
+    ) -> Estimate:
+        try:
+            key = (
+                text or "",
+                operation,
+                orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS),
+            )
+        except TypeError:  # variables JSON cannot express: estimate every time
+            return estimate()
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = estimate()
+            if len(self._found) > self._size:
+                self._found.popitem(last=False)
+        else:
+            self._found.move_to_end(key)
+        return found
+
+
 class CostLimit(SchemaExtension):
     """Adds TOO_MANY_ENTITIES or QUERY_TOO_COSTLY to a valid document, before execution,
     and reports the estimate under `extensions.cost` (the view folds it into its report).
@@ -385,19 +420,30 @@ class CostLimit(SchemaExtension):
     which is what this one looks for (tests/gateway/test_cost_analysis.py fails if the
     order changes)."""
 
-    def __init__(self, *, max_cost: int, max_entities: int) -> None:
+    def __init__(
+        self, *, max_cost: int, max_entities: int, memo: EstimateMemo | None = None
+    ) -> None:
         self.max_cost = max_cost
         self.max_entities = max_entities
         self.estimate: Estimate | None = None
+        self._memo = memo if memo is not None else EstimateMemo()
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if context.pre_execution_errors == [] and document is not None:
-            estimator = CostEstimator(context.schema._schema, document)
-            estimate = Estimate()
-            for operation in operations(document, context.operation_name):
-                estimate = estimate.at_least(estimator.operation(operation, context.variables))
+
+            def estimate_it() -> Estimate:
+                assert document is not None
+                estimator = CostEstimator(context.schema._schema, document)
+                found = Estimate()
+                for operation in operations(document, context.operation_name):
+                    found = found.at_least(estimator.operation(operation, context.variables))
+                return found
+
+            estimate = self._memo.of(
+                context.query, context.operation_name, context.variables, estimate_it
+            )
             self.estimate = estimate
             refusal = self._refusal(estimate)
             if refusal is not None:

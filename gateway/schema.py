@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -15,11 +15,18 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from strawberry.types.field import StrawberryField
 
 from gateway.context import Info
 from gateway.directory import IdPage
 from gateway.errors import BadUserInput, NotFound
-from gateway.limits import CostLimit, ParseLimits, Validation, create_document_worker
+from gateway.limits import (
+    CostLimit,
+    EstimateMemo,
+    ParseLimits,
+    Validation,
+    create_document_worker,
+)
 from gateway.model import (
     ACCESS_BY_TARGET,
     APPLICATION,
@@ -45,7 +52,7 @@ from gateway.types.common import (
     records_list_connection,
     window,
 )
-from gateway.types.entity import E, entity_class, fetch
+from gateway.types.entity import E, Entity, entity_class, fetch, readers
 from gateway.types.group import Group
 from gateway.types.inputs import (
     ApplicationFilter,
@@ -98,7 +105,7 @@ def _collection(cls: type[E], description: str) -> Any:
         records = await info.context.loaders.collection(cls.kind)
         return records_list_connection(info, records, first, after, cls.from_record)
 
-    resolve.__annotations__["return"] = Connection[cls]  # type: ignore[valid-type]
+    resolve.__annotations__["return"] = Connection[cls] | None  # type: ignore[valid-type]
     return strawberry.field(resolver=resolve, description=description)
 
 
@@ -150,7 +157,7 @@ class Query:
         after: str | None = None,
         filter: UserFilter | None = None,
         order_by: UserOrder | None = None,
-    ) -> Connection[User]:
+    ) -> Connection[User] | None:
         filters = filter.to_filters() if filter else []
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
         return _page(info, User, first, after, filters, sort)
@@ -176,7 +183,7 @@ class Query:
         after: str | None = None,
         filter: SystemFilter | None = None,
         order_by: SystemOrder | None = None,
-    ) -> Connection[System]:
+    ) -> Connection[System] | None:
         filters = filter.to_filters() if filter else []
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
         return _page(info, System, first, after, filters, sort)
@@ -197,7 +204,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         filter: GroupFilter | None = None,
-    ) -> Connection[Group]:
+    ) -> Connection[Group] | None:
         records = await _matching(info, GROUP, filter.matches if filter else None)
         return records_list_connection(info, records, first, after, Group.from_record)
 
@@ -218,7 +225,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         filter: GroupFilter | None = None,
-    ) -> Connection[SystemGroup]:
+    ) -> Connection[SystemGroup] | None:
         records = await _matching(info, SYSTEM_GROUP, filter.matches if filter else None)
         return records_list_connection(info, records, first, after, SystemGroup.from_record)
 
@@ -231,15 +238,15 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         filter: ApplicationFilter | None = None,
-    ) -> Connection[Application]:
+    ) -> Connection[Application] | None:
         records = await _matching(info, APPLICATION, filter.matches if filter else None)
         return records_list_connection(info, records, first, after, Application.from_record)
 
     application: Application | None = _by_id(Application, "One application by JumpCloud id.")
-    admins: Connection[Admin] = _collection(Admin, "Console administrators.")
-    roles: Connection[Role] = _collection(Role, "Administrator roles.")
-    ldap_servers: Connection[LdapServer] = _collection(LdapServer, "LDAP servers.")
-    radius_servers: Connection[RadiusServer] = _collection(RadiusServer, "RADIUS servers.")
+    admins: Connection[Admin] | None = _collection(Admin, "Console administrators.")
+    roles: Connection[Role] | None = _collection(Role, "Administrator roles.")
+    ldap_servers: Connection[LdapServer] | None = _collection(LdapServer, "LDAP servers.")
+    radius_servers: Connection[RadiusServer] | None = _collection(RadiusServer, "RADIUS servers.")
     ldap_server: LdapServer | None = _by_id(LdapServer, "One LDAP server by JumpCloud id.")
     radius_server: RadiusServer | None = _by_id(RadiusServer, "One RADIUS server by JumpCloud id.")
 
@@ -251,7 +258,7 @@ class Query:
     )
     async def admins_with_scope(
         self, info: Info, scope: str, first: int | None = None, after: str | None = None
-    ) -> Connection[Admin]:
+    ) -> Connection[Admin] | None:
         holders = await admins_with_scope(info, scope)
         return records_list_connection(info, holders, first, after, Admin.from_record)
 
@@ -270,7 +277,7 @@ class Query:
         ldap_server: strawberry.ID | None = None,
         radius_server: strawberry.ID | None = None,
         system: strawberry.ID | None = None,
-    ) -> AccessDecision:
+    ) -> AccessDecision | None:
         field, target_id = _one(
             application=application,
             ldap_server=ldap_server,
@@ -314,12 +321,13 @@ def build_extensions(
     ]
     worker = create_document_worker()
     plans = PrefetchPlans()
+    estimates = EstimateMemo()
     return [
         lambda: AddValidationRules(rules),
         lambda: ParseLimits(max_tokens=max_tokens, worker=worker),  # the parser cache, bounded
         lambda: Validation(worker=worker),  # the validation cache
         # After validation: it needs a valid document.
-        lambda: CostLimit(max_cost=max_cost, max_entities=max_entities),
+        lambda: CostLimit(max_cost=max_cost, max_entities=max_entities, memo=estimates),
         lambda: Prefetch(plans=plans),
     ]
 
@@ -341,7 +349,7 @@ def build_schema(
     max_tokens: int = 1_000,
     max_entities: int = 100,
 ) -> GatewaySchema:
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         types=[entity_class(k) for k in KINDS],  # every kind an entity (`_entities`)
         federation_version="2.5",
@@ -354,3 +362,37 @@ def build_schema(
         ),
         config=StrawberryConfig(auto_camel_case=True),
     )
+    read_plain_fields_directly(schema._schema)
+    return schema
+
+
+def read_plain_fields_directly(schema: GraphQLSchema) -> None:
+    """Resolve every plain field (no resolver, no field extension) without Strawberry's
+    wrapper calls: an entity's fields straight from its record (gateway.types.entity), any
+    other type's by reading the attribute. Most fields of a large list are plain; they
+    dominate a warm walk."""
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        origin = getattr(named.extensions.get("strawberry-definition"), "origin", None)
+        direct = readers(origin) if isinstance(origin, type) and issubclass(origin, Entity) else {}
+        for field in named.fields.values():
+            definition = field.extensions.get("strawberry-definition")
+            plain = isinstance(definition, StrawberryField) and definition.is_basic_field
+            if plain and not definition.extensions:
+                read = direct.get(definition.python_name)
+                field.resolve = _attribute(definition.python_name) if read is None else _read(read)
+
+
+def _read(read: Callable[[Any], Any]) -> Callable[..., Any]:
+    def resolve(source: Any, info: Any) -> Any:
+        return read(source)
+
+    return resolve
+
+
+def _attribute(name: str) -> Callable[..., Any]:
+    def resolve(source: Any, info: Any) -> Any:
+        return getattr(source, name)
+
+    return resolve

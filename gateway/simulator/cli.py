@@ -104,6 +104,9 @@ def run(args: argparse.Namespace) -> int:
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
+    # Listening before the address is printed: a client that connects at once waits in the
+    # backlog until the server accepts, instead of being refused.
+    sock.listen(2048)
     host, port = sock.getsockname()[:2]
     print(f"JumpCloud simulator listening on http://{host}:{port}")
     print(f"API key: {api_key}")

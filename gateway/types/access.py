@@ -78,6 +78,15 @@ def sudo_of(attributes: Mapping[str, Any] | None) -> Sudo | None:
 )
 class AccessPath:
     hops: list[AccessHop]
+    via_group_id: strawberry.ID | None = strawberry.field(
+        description=(
+            "The jumpcloudId of the user group this path goes through, if any: present "
+            "whenever `via` would be, without reading the group."
+        )
+    )
+    via_system_group_id: strawberry.ID | None = strawberry.field(
+        description="The jumpcloudId of the system group this path goes through, if any."
+    )
     route: strawberry.Private[Route]
 
     @strawberry.field(description="True for a direct binding of the user to the target.")
@@ -127,7 +136,16 @@ def paths(
             GraphObjectRef(type=GraphType(t), jumpcloud_id=strawberry.ID(i)) for t, i in objects
         ]
         hops = [AccessHop(from_=a, to=b) for a, b in itertools.pairwise(refs)]
-        out.append(AccessPath(hops=hops, route=route))
+        groups = [i for t, i in route if t == GraphType.USER_GROUP.value]
+        system_groups = [i for t, i in route if t == GraphType.SYSTEM_GROUP.value]
+        out.append(
+            AccessPath(
+                hops=hops,
+                via_group_id=strawberry.ID(groups[0]) if groups else None,
+                via_system_group_id=strawberry.ID(system_groups[0]) if system_groups else None,
+                route=route,
+            )
+        )
     return out
 
 

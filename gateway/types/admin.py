@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
@@ -52,7 +51,7 @@ class Role(Entity, Node):
     @strawberry.field(description="Administrators who hold this role.")
     async def admins(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Admin]:
+    ) -> Connection[Admin] | None:
         roles = await info.context.loaders.collection(ROLE)
         admins = await info.context.loaders.collection(ADMIN)
         holders = [a for a in admins if self.jumpcloud_id in role_ids(a, roles)]
@@ -70,16 +69,11 @@ class Admin(Entity, Node):
     totp_enrolled: bool
     suspended: bool
     created: datetime | None
-    record: strawberry.Private[Record]
-
-    @classmethod
-    def derived(cls, record: Record) -> dict[str, Any]:
-        return {"record": record}
 
     @strawberry.field(description="The administrator's roles.")
-    async def roles(self, info: Info) -> list[Role]:
+    async def roles(self, info: Info) -> list[Role] | None:
         roles = await info.context.loaders.collection(ROLE)
-        wanted = role_ids(self.record, roles)
+        wanted = role_ids(self._record, roles)
         by_id = {record_id(r): r for r in roles}
         return [Role.from_record(by_id[i]) for i in wanted if i in by_id]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
@@ -19,6 +18,13 @@ class Logo:
     color: str | None
 
 
+def _logo(record: Record) -> Logo | None:
+    logo = record.get("logo")
+    if not isinstance(logo, dict):
+        return None
+    return Logo(url=logo.get("url"), color=logo.get("color"))
+
+
 @entity_type(APPLICATION, "A JumpCloud SSO application (v1 `applications`).")
 class Application(Entity, Node):
     jumpcloud_id: strawberry.ID
@@ -26,19 +32,12 @@ class Application(Entity, Node):
     display_name: str | None
     display_label: str | None
     description: str | None
-    logo: Logo | None = derived()
+    logo: Logo | None = derived(_logo)
     color: str | None
     sso_url: str | None
     sso_type: str | None = source("sso.type", description="JumpCloud sso.type, e.g. saml.")
     active: bool | None
     created: datetime | None
-
-    @classmethod
-    def derived(cls, record: Record) -> dict[str, Any]:
-        logo = record.get("logo")
-        if not isinstance(logo, dict):
-            return {"logo": None}
-        return {"logo": Logo(url=logo.get("url"), color=logo.get("color"))}
 
     groups = related(GROUP_APPLICATIONS, APPLICATION, "User groups bound to the application.")
     users = related(

@@ -25,15 +25,12 @@ class Entity:
 
     A type declares its fields; each plain scalar field is read from the record key of the
     same name in camelCase (or `source("key")`, dotted for nested keys) and converted by its
-    annotation. Fields marked `derived()` come from the type's `derived(record)`. The global
-    id, `jumpcloudId`, `from_record` and the federation reference resolver come from here."""
+    annotation; a field marked `derived(fn)` is `fn(record)`. Objects are made over their
+    record and read a field only when a query selects it. The global id, `jumpcloudId`,
+    `from_record` and the federation reference resolver come from here."""
 
     kind: ClassVar[Kind]
-
-    @classmethod
-    def derived(cls, record: Record) -> dict[str, Any]:
-        """Values of the fields marked `derived()` (and private fields), from a record."""
-        return {}
+    _record: Record
 
     @classmethod
     def from_record(cls, record: Record) -> Self:
@@ -47,20 +44,10 @@ class Entity:
     def __getattr__(self, name: str) -> Any:
         # Called only for fields not read yet (see from_record).
         record: Record | None = self.__dict__.get("_record")
-        if record is None:
+        read = None if record is None else readers(type(self)).get(name)
+        if read is None:
             raise AttributeError(name)
-        cls = type(self)
-        if name == "id":
-            value: Any = to_global_id(cls.kind.name, self.__dict__["jumpcloud_id"])
-        elif (read := _readers(cls).get(name)) is not None:
-            value = read(record)
-        elif name in _derived_names(cls):
-            derived = cls.derived(record)
-            self.__dict__.update(derived)
-            return derived[name]
-        else:
-            raise AttributeError(name)
-        self.__dict__[name] = value
+        value = self.__dict__[name] = read(self)
         return value
 
     @classmethod
@@ -74,49 +61,45 @@ def source(key: str, *, name: str | None = None, description: str | None = None)
     return strawberry.field(name=name, description=description, metadata={"key": key})
 
 
-def derived(*, description: str | None = None) -> Any:
-    """A field the type computes in `derived(record)`."""
-    return strawberry.field(description=description, metadata={"derived": True})
+def derived(derive: Callable[[Record], Any], *, description: str | None = None) -> Any:
+    """A field computed from the whole record by `derive`."""
+    return strawberry.field(description=description, metadata={"derive": derive})
 
 
-Reader = Callable[[Record], Any]
-_OWN = frozenset({"id", "jumpcloud_id"})
-
+Reader = Callable[[Any], Any]
+"""Reads one field of an entity object from its record."""
 
 _READERS: dict[type, dict[str, Reader]] = {}
 
 
-def _readers(cls: type) -> dict[str, Reader]:
-    """(field name, reader) for every plain scalar field of an entity type, made once."""
+def readers(cls: type) -> dict[str, Reader]:
+    """A reader for every field of an entity type read from its record (plain, derived, and
+    its global id), made once per type; relationship fields are not among them."""
     known = _READERS.get(cls)
     if known is not None:
         return known
-    out = []
+    kind: Kind = cls.kind  # type: ignore[attr-defined]
+    out: dict[str, Reader] = {"id": lambda obj: to_global_id(kind.name, obj.jumpcloud_id)}
     for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
         if field.base_resolver is not None or field.python_name in _OWN:
             continue
-        if field.metadata.get("derived") or is_private(field.type):
+        derive = field.metadata.get("derive")
+        if derive is not None:
+            out[field.python_name] = _on_record(derive)
             continue
+        if is_private(field.type):
+            raise TypeError(f"{cls.__name__}.{field.python_name}: read `_record` instead")
         key = field.metadata.get("key") or _camel(field.python_name)
-        out.append((field.python_name, _reader(key, field.type, f"{cls.__name__}.{field.name}")))
-    readers = _READERS[cls] = dict(out)
-    return readers
+        out[field.python_name] = _reader(key, field.type, f"{cls.__name__}.{field.name}")
+    _READERS[cls] = out
+    return out
 
 
-_DERIVED: dict[type, frozenset[str]] = {}
+_OWN = frozenset({"id", "jumpcloud_id"})
 
 
-def _derived_names(cls: type) -> frozenset[str]:
-    """The fields an entity type computes in `derived` (marked, or private)."""
-    known = _DERIVED.get(cls)
-    if known is None:
-        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
-        known = _DERIVED[cls] = frozenset(
-            f.python_name
-            for f in definition.fields
-            if f.metadata.get("derived") or is_private(f.type)
-        )
-    return known
+def _on_record(derive: Callable[[Record], Any]) -> Reader:
+    return lambda obj: derive(obj._record)
 
 
 def _camel(name: str) -> str:
@@ -125,8 +108,38 @@ def _camel(name: str) -> str:
 
 
 def _reader(key: str, annotation: Any, where: str) -> Reader:
+    """A reader of record key `key` (dotted: nested) converted by the field's annotation;
+    the common conversions are inlined, so a field costs one call."""
     optional = isinstance(annotation, StrawberryOptional)
     inner = annotation.of_type if optional else annotation
+    if "." in key:
+        head, *path = key.split(".")
+
+        def get(record: Record) -> Any:
+            value = record.get(head)
+            for part in path:
+                value = value.get(part) if isinstance(value, dict) else None
+            return value
+
+    else:
+
+        def get(record: Record) -> Any:
+            return record.get(key)
+
+    if "." not in key and inner is str and optional:
+
+        def text(obj: Any) -> str | None:
+            value = obj._record.get(key)
+            return None if value is None or value == "" else str(value)
+
+        return text
+    if "." not in key and inner is str:
+
+        def required_text(obj: Any) -> str:
+            value = obj._record.get(key)
+            return "" if value is None else str(value)
+
+        return required_text
     convert: Callable[[Any], Any]
     if inner is str:
         convert = _text if optional else _required_text
@@ -139,18 +152,8 @@ def _reader(key: str, annotation: Any, where: str) -> Reader:
     elif isinstance(inner, StrawberryList) and inner.of_type is Attribute:
         convert = attributes
     else:
-        raise TypeError(f"{where}: no reader for {annotation!r}; mark it derived()")
-    if "." not in key:
-        return lambda record: convert(record.get(key))
-    head, *path = key.split(".")
-
-    def nested(record: Record) -> Any:
-        value = record.get(head)
-        for part in path:
-            value = value.get(part) if isinstance(value, dict) else None
-        return convert(value)
-
-    return nested
+        raise TypeError(f"{where}: no reader for {annotation!r}; declare it derived(...)")
+    return lambda obj: convert(get(obj._record))
 
 
 def _text(value: Any) -> str | None:

@@ -18,7 +18,8 @@ def related(relation: Relation, side: Kind, description: str) -> Any:
     """The connection field of a `side` object to the objects across `relation`.
 
     The objects come through the relation's loader (batched, planned, cached) and then the
-    other kind's record loader, one page at a time. An effective relation's edges carry the
+    other kind's record loader, one page at a time. The field is nullable: when a read fails,
+    it alone is null, with its error. An effective relation's edges carry the
     access kind and paths (and sudo, for relations with attributes)."""
     other = relation.other(side)
     node: Any = Annotated[other.name, strawberry.lazy(other.module)]
@@ -48,7 +49,9 @@ def related(relation: Relation, side: Kind, description: str) -> Any:
 
         return now_or_later(ready, later)
 
-    resolve.__annotations__["return"] = returns
+    # Nullable: a failed read nulls this field alone, beside its error, and the rest of the
+    # response arrives (the convention for fields backed by remote reads).
+    resolve.__annotations__["return"] = returns | None
     return strawberry.field(
         resolver=resolve, description=description, metadata={"relation": relation, "side": side}
     )

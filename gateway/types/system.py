@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
@@ -42,6 +41,21 @@ class SshSettings:
     )
 
 
+def _fde(record: Record) -> DiskEncryption | None:
+    fde = record.get("fde")
+    if not isinstance(fde, dict):
+        return None
+    return DiskEncryption(active=flag(fde.get("active")), key_present=flag(fde.get("keyPresent")))
+
+
+def _ssh(record: Record) -> SshSettings:
+    return SshSettings(
+        root_login=flag(record.get("allowSshRootLogin")),
+        password_authentication=flag(record.get("allowSshPasswordAuthentication")),
+        public_key_authentication=flag(record.get("allowPublicKeyAuthentication")),
+    )
+
+
 @entity_type(SYSTEM, "A device managed by JumpCloud's agent (v1 `systems`).")
 class System(Entity, Node):
     jumpcloud_id: strawberry.ID
@@ -62,29 +76,13 @@ class System(Entity, Node):
     hw_vendor: str | None
     description: str | None
     tags: list[str]
-    fde: DiskEncryption | None = derived()
-    ssh: SshSettings = derived()
+    fde: DiskEncryption | None = derived(_fde)
+    ssh: SshSettings = derived(_ssh)
     mfa_enabled: bool | None = source(
         "allowMultiFactorAuthentication",
         description="Login MFA on the device (`allowMultiFactorAuthentication`).",
     )
     attributes: list[Attribute]
-
-    @classmethod
-    def derived(cls, record: Record) -> dict[str, Any]:
-        fde = record.get("fde")
-        return {
-            "fde": DiskEncryption(
-                active=flag(fde.get("active")), key_present=flag(fde.get("keyPresent"))
-            )
-            if isinstance(fde, dict)
-            else None,
-            "ssh": SshSettings(
-                root_login=flag(record.get("allowSshRootLogin")),
-                password_authentication=flag(record.get("allowSshPasswordAuthentication")),
-                public_key_authentication=flag(record.get("allowPublicKeyAuthentication")),
-            ),
-        }
 
     users = related(
         ACCESS_SYSTEMS,

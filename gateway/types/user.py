@@ -56,6 +56,11 @@ def _mfa(record: Record) -> MfaStatus:
     )
 
 
+def _display_name(record: Record) -> str | None:
+    names = " ".join(str(p) for p in (record.get("firstname"), record.get("lastname")) if p)
+    return record.get("displayname") or names or None
+
+
 def _state(record: Record) -> UserState:
     try:
         return UserState(record.get("state") or "ACTIVATED")
@@ -75,26 +80,18 @@ class User(Entity, Node):
     email: str
     firstname: str | None
     lastname: str | None
-    display_name: str | None = derived(description="`displayname`, else first and last name.")
-    state: UserState = derived()
+    display_name: str | None = derived(
+        _display_name, description="`displayname`, else first and last name."
+    )
+    state: UserState = derived(_state)
     suspended: bool
     locked: bool = source("account_locked", description="Locked out after failed logins.")
-    mfa: MfaStatus = derived()
+    mfa: MfaStatus = derived(_mfa)
     created: datetime | None
     department: str | None
     job_title: str | None
     employee_identifier: str | None
     attributes: list[Attribute]
-
-    @classmethod
-    def derived(cls, record: Record) -> dict[str, Any]:
-        first, last = record.get("firstname"), record.get("lastname")
-        names = " ".join(str(p) for p in (first, last) if p)
-        return {
-            "display_name": record.get("displayname") or names or None,
-            "state": _state(record),
-            "mfa": _mfa(record),
-        }
 
     @classmethod
     async def resolve_reference(  # a second key: email
