@@ -1,8 +1,9 @@
 """Benchmark (not a test): memory under a minute of distinct user filters, bounded or not.
 
-A real `jcgraph simulator` (10,000 users) and a real `jcgraph serve` reading it; for
-`--seconds` (60), 16 clients send `users(first: 5, filter: {emailStartsWith: <random>})`
-with a new prefix each time, so every request adds cache entries nobody reads again. The
+A real `jcgraph simulator` (2,000 users) and a real `jcgraph serve` reading it; for
+`--seconds` (60), 16 clients list users whose email starts with a random three letters
+(17,576 distinct filters, each a page entry, some with user records), so an unbounded cache
+keeps growing with every new filter. The
 server's RSS (VmRSS from /proc) is sampled every 5 s, beside the cache's own entries and
 bytes (`jcgraph_cache_memory`) and evictions. With `--before REV`, the same load runs first
 against the code at REV (a temporary git worktree, its `gateway` first on PYTHONPATH), then
@@ -35,9 +36,12 @@ from bench.stack import ROOT, jcgraph_serve, simulator, stop_on_sigterm
 from gateway.simulator.store import OrgSizes
 
 SECTION = "## Memory: a minute of distinct user filters"
-SIZES = OrgSizes(users=10_000, groups=500, applications=200)
-QUERY = "query($p: String!) { users(first: 5, filter: {emailStartsWith: $p}) { totalCount } }"
-BOUND = {"JCGRAPH_CACHE_MAX_ENTRIES": "5000", "JCGRAPH_CACHE_MAX_BYTES": str(32 * 1024 * 1024)}
+SIZES = OrgSizes(users=2_000, groups=100, applications=40)
+QUERY = (
+    "query($p: String!) { users(first: 20, filter: {emailStartsWith: $p}) "
+    "{ totalCount edges { node { email displayName } } } }"
+)
+BOUND = {"JCGRAPH_CACHE_MAX_ENTRIES": "2000", "JCGRAPH_CACHE_MAX_BYTES": str(8 * 1024 * 1024)}
 
 
 @dataclass
@@ -76,10 +80,9 @@ async def load(url: str, pid: int, seconds: float) -> list[Sample]:
     async def client(http: httpx.AsyncClient) -> None:
         nonlocal done
         while time.monotonic() - started < seconds:
-            prefix = "".join(rng.choices(string.ascii_lowercase, k=7))
-            response = await http.post(
-                "/graphql", json={"query": QUERY, "variables": {"p": prefix}}
-            )
+            prefix = "".join(rng.choices(string.ascii_lowercase, k=3))
+            variables = {"p": prefix}
+            response = await http.post("/graphql", json={"query": QUERY, "variables": variables})
             response.raise_for_status()
             done += 1
 
@@ -118,7 +121,7 @@ def run(seconds: float, upstream: str, key: str, pythonpath: str | None) -> list
     if pythonpath is not None:
         os.environ["PYTHONPATH"] = pythonpath
     try:
-        with jcgraph_serve(upstream, key, **env) as server:
+        with jcgraph_serve(upstream, key, None, **env) as server:
             return asyncio.run(load(server.url, server.pid, seconds))
     finally:
         if pythonpath is not None:
@@ -165,9 +168,10 @@ def main() -> None:
             f"Command: `.venv/bin/python -m bench.cache_bound"
             f"{' --before ' + args.before if args.before else ''}`\n\n"
             f"A real `jcgraph simulator` ({SIZES.users:,} users) and a real `jcgraph serve` "
-            f"(memory cache, `JCGRAPH_CACHE_MAX_ENTRIES=5000`, `JCGRAPH_CACHE_MAX_BYTES=32 MiB`; "
+            f"(memory cache, `JCGRAPH_CACHE_MAX_ENTRIES=2000`, `JCGRAPH_CACHE_MAX_BYTES=8 MiB`; "
             f"the code before the bound ignores both). For {args.seconds:.0f} s, 16 clients send "
-            f"`{QUERY}` with a new random 7-letter prefix each time; every 5 s the server's "
+            f"`{QUERY}` with a random three-letter prefix each time; every 5 s "
+            f"the server's "
             f"VmRSS and its cache metrics are read. Machine: {machine()}.\n\n{body}",
         )
 
