@@ -136,7 +136,11 @@ def create_app(
         metrics=metrics,
         auth_tokens=settings.auth_tokens,
         graphiql_html=graphiql_html(assets) if settings.graphiql else None,
-        response_cache=ResponseCache(clock=clock) if settings.response_cache else None,
+        response_cache=(
+            ResponseCache(max_bytes=settings.response_cache_max_bytes, clock=clock)
+            if settings.response_cache
+            else None
+        ),
         clock=clock,
     )
 

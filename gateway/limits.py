@@ -23,6 +23,7 @@ spelling of a query costs less than another:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -394,11 +395,8 @@ class EstimateMemo:
         estimate: Callable[[], Estimate],
     ) -> Estimate:
         try:
-            key = (
-                text or "",
-                operation,
-                orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS),
-            )
+            given = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+            key = (text or "", operation, hashlib.sha256(given).digest())
         except TypeError:  # variables JSON cannot express: estimate every time
             return estimate()
         found = self._found.get(key)

@@ -52,6 +52,7 @@ class Settings:
     cache_max_bytes: int = 268_435_456
     graphiql: bool = True
     response_cache: bool = True
+    response_cache_max_bytes: int = 16_777_216
     graphiql_assets: str | None = None
     auth_tokens: tuple[str, ...] = field(default=(), repr=False)
     log_level: str = "INFO"
@@ -92,6 +93,9 @@ class Settings:
             cache_max_bytes=int(_number(env, "JCGRAPH_CACHE_MAX_BYTES", 268_435_456, minimum=1)),
             graphiql=_flag(env, "JCGRAPH_GRAPHIQL", True),
             response_cache=_flag(env, "JCGRAPH_RESPONSE_CACHE", True),
+            response_cache_max_bytes=int(
+                _number(env, "JCGRAPH_RESPONSE_CACHE_MAX_BYTES", 16_777_216, minimum=1)
+            ),
             graphiql_assets=env.get("JCGRAPH_GRAPHIQL_ASSETS") or None,
             auth_tokens=tuple(
                 t.strip() for t in env.get("JCGRAPH_AUTH_TOKENS", "").split(",") if t.strip()
