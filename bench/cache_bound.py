@@ -41,7 +41,11 @@ QUERY = (
     "query($p: String!) { users(first: 20, filter: {emailStartsWith: $p}) "
     "{ totalCount edges { node { email displayName } } } }"
 )
-BOUND = {"JCGRAPH_CACHE_MAX_ENTRIES": "2000", "JCGRAPH_CACHE_MAX_BYTES": str(8 * 1024 * 1024)}
+BOUND = {
+    "JCGRAPH_CACHE_MAX_ENTRIES": "2000",
+    "JCGRAPH_CACHE_MAX_BYTES": str(8 * 1024 * 1024),
+    "JCGRAPH_RESPONSE_CACHE_MAX_BYTES": str(2 * 1024 * 1024),
+}
 
 
 @dataclass
@@ -168,8 +172,9 @@ def main() -> None:
             f"Command: `.venv/bin/python -m bench.cache_bound"
             f"{' --before ' + args.before if args.before else ''}`\n\n"
             f"A real `jcgraph simulator` ({SIZES.users:,} users) and a real `jcgraph serve` "
-            f"(memory cache, `JCGRAPH_CACHE_MAX_ENTRIES=2000`, `JCGRAPH_CACHE_MAX_BYTES=8 MiB`; "
-            f"the code before the bound ignores both). For {args.seconds:.0f} s, 16 clients send "
+            f"(memory cache, `JCGRAPH_CACHE_MAX_ENTRIES=2000`, `JCGRAPH_CACHE_MAX_BYTES=8 MiB`, "
+            f"`JCGRAPH_RESPONSE_CACHE_MAX_BYTES=2 MiB`; the code before the bounds ignores "
+            f"them). For {args.seconds:.0f} s, 16 clients send "
             f"`{QUERY}` with a random three-letter prefix each time; every 5 s "
             f"the server's "
             f"VmRSS and its cache metrics are read. Machine: {machine()}.\n\n{body}",
