@@ -1,4 +1,4 @@
-"""Benchmark (not a test): all users with their effective applications, per plan (issue 5).
+"""Benchmark (not a test): all users with their effective applications, per plan.
 
 Pages through `users(first: 100)` with `applications(first: 100) { edges { kind node
 { jumpcloudId } paths { via { jumpcloudId } } } }` (the query of

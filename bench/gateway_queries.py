@@ -1,4 +1,4 @@
-"""Benchmark (not a test): 50 users → groups → applications through the gateway (issue 4).
+"""Benchmark (not a test): 50 users → groups → applications through the gateway.
 
 The query of tests/gateway/test_batching.py on `shaped_org()` (50 users, 10 groups, each
 user in 3, 8 applications each bound to 2 groups), for each access plan (`auto`, `index`,

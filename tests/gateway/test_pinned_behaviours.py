@@ -1,4 +1,4 @@
-"""Behaviours a review found wrong once: each is pinned here by the scenario that showed it."""
+"""Behaviours that once went wrong, each pinned by the scenario that showed it."""
 
 from __future__ import annotations
 
