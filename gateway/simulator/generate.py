@@ -96,6 +96,31 @@ def demo_org() -> Org:
     return org
 
 
+def shaped_org(users: int = 50, groups: int = 10, applications: int = 8, *, seed: int = 7) -> Org:
+    """A regular shape to measure against: each user in 3 groups, each application bound to
+    2 groups, no direct application bindings (other kinds as ``OrgSizes`` makes them)."""
+    org = generate_org(
+        OrgSizes(
+            users=users,
+            groups=groups,
+            applications=applications,
+            groups_per_application=(2, 2),
+            direct_app_bindings=0,
+        ),
+        seed=seed,
+    )
+    user_ids, group_ids, app_ids = list(org.users), list(org.groups), list(org.applications)
+    org.memberships = {
+        (u, group_ids[(i + k) % groups]) for i, u in enumerate(user_ids) for k in (0, 3, 7)
+    }
+    org.bindings = {b for b in org.bindings if b[2] != "application"} | {
+        ("user_group", group_ids[(j + k) % groups], "application", a)
+        for j, a in enumerate(app_ids)
+        for k in (0, 5)
+    }
+    return org
+
+
 def _group_sizes(user_count: int, group_count: int, mean: float) -> list[int]:
     """Zipf-like sizes: a few big groups ("All Staff", "Engineering"), a long small tail."""
     weights = [1.0 / (rank + 1) ** 1.1 for rank in range(group_count)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.simulator.generate import DEMO_SEED, demo_org, generate_org
+from gateway.simulator.generate import DEMO_SEED, demo_org, generate_org, shaped_org
 from gateway.simulator.model import Binding, Membership, Org, OrgSizes
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Store",
     "demo_org",
     "generate_org",
+    "shaped_org",
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.gateway.orgs import shaped_org
+from gateway.simulator.store import shaped_org
 from tests.harness import gateway
 
 USERS_GROUPS_APPS = """

@@ -25,9 +25,8 @@ from gateway.settings import Settings
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.faults import Faults
 from gateway.simulator.log import RequestLog
-from gateway.simulator.store import Org, Store
+from gateway.simulator.store import Org, Store, shaped_org
 from tests.clock import FakeClock
-from tests.gateway.orgs import shaped_org
 from tests.harness import API_KEY, Harness, gateway
 from tests.virtual_time import run
 

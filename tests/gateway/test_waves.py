@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.gateway.orgs import shaped_org
+from gateway.simulator.store import shaped_org
 from tests.harness import gateway
 from tests.virtual_time import run
 
