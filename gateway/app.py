@@ -25,6 +25,7 @@ from gateway.jumpcloud import errors as upstream
 from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
 from gateway.loaders import Loaders
 from gateway.observability import Metrics
+from gateway.operations import Operations
 from gateway.response_cache import ResponseCache
 from gateway.schema import build_schema
 from gateway.settings import Settings
@@ -123,14 +124,16 @@ def create_app(
             await cache.close()
 
     assets = Path(settings.graphiql_assets) if settings.graphiql_assets else DEFAULT_ROOT
+    schema = build_schema(
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_cost=settings.max_cost,
+        max_tokens=settings.max_tokens,
+        max_entities=settings.max_entities,
+    )
     view = GraphQLView(
-        build_schema(
-            max_depth=settings.max_depth,
-            max_aliases=settings.max_aliases,
-            max_cost=settings.max_cost,
-            max_tokens=settings.max_tokens,
-            max_entities=settings.max_entities,
-        ),
+        schema,
+        operations=Operations(schema),
         max_page_size=settings.max_page_size,
         max_body_bytes=settings.max_body_bytes,
         metrics=metrics,

@@ -162,6 +162,13 @@ class Directory:
         found = await self._cache.load_many(list(by_key), fetch)
         return {by_key[k]: v for k, v in found.items()}
 
+    def id_by_in_memory(self, kind: Kind, field: str, value: str) -> str | Any | None:
+        """The id holding a unique `field` value (None: none does) if this process holds
+        the answer fresh, without awaiting; else MISSING."""
+        if field not in kind.lookups or not _filterable(field, value):
+            return MISSING  # `ids_by` gives the answer (or the error)
+        return self._cache.peek_local(f"lookup:{kind.name}:{field}:{value}")
+
     async def page(
         self,
         kind: Kind,

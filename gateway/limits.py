@@ -55,6 +55,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 from graphql.error import GraphQLSyntaxError
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
 from gateway.errors import QueryTooCostly, TooManyEntities, TooManyTokens
@@ -285,23 +286,26 @@ async def off_loop(worker: Executor, size: int, work: Callable[..., T], *args: A
     return await asyncio.get_running_loop().run_in_executor(worker, work, *args)
 
 
-class ParseLimits(ParserCache):
-    """The parser cache, bounded. A document of more than `max_tokens` tokens (comments
-    included) is refused as TOO_MANY_TOKENS while it is lexed, so no more work than that
-    many tokens is ever done on it; fragments spread more than `MAX_FRAGMENT_NESTING` deep
-    are refused before validation, whose rules recurse through them."""
+class Documents:
+    """Parsing within the token limit and validation, each through Strawberry's shared LRU
+    caches, long documents off the event loop; one per schema, used by the extensions
+    below and by the lean path (gateway.operations) alike.
+
+    A document of more than `max_tokens` tokens (comments included) is refused as
+    TOO_MANY_TOKENS while it is lexed, so no more work than that many tokens is ever done on
+    it; fragments spread more than `MAX_FRAGMENT_NESTING` deep are refused before
+    validation, whose rules recurse through them."""
 
     def __init__(self, *, max_tokens: int, worker: Executor) -> None:
-        super().__init__()
         self.max_tokens = max_tokens
         self.worker = worker
+        self._parse = ParserCache().cached_parse_document
+        self._validate = ValidationCache().cached_validate_document
 
-    async def on_parse(self) -> AsyncIterator[None]:  # type: ignore[override]
-        context = self.execution_context
-        query = context.query or ""
+    async def parse(self, query: str) -> DocumentNode:
         try:
-            context.graphql_document = await off_loop(
-                self.worker, len(query), self._parse, query, self.max_tokens
+            document: DocumentNode = await off_loop(
+                self.worker, len(query), self._parse_bounded, query
             )
         except GraphQLSyntaxError as error:
             if not error.message.endswith(f"more than {self.max_tokens} tokens. Parsing aborted."):
@@ -312,31 +316,53 @@ class ParseLimits(ParserCache):
                 maxTokens=self.max_tokens,
             )
             raise GraphQLError(str(refusal), original_error=refusal) from None
-        if fragment_nesting(context.graphql_document) > MAX_FRAGMENT_NESTING:
+        if fragment_nesting(document) > MAX_FRAGMENT_NESTING:
             raise GraphQLError(
                 f"Fragments spread each other more than {MAX_FRAGMENT_NESTING} deep; flatten them."
             )
-        yield
-
-    def _parse(self, query: str, max_tokens: int) -> DocumentNode:
-        document: DocumentNode = self.cached_parse_document(query, max_tokens=max_tokens)
         return document
 
+    def _parse_bounded(self, query: str) -> DocumentNode:
+        document: DocumentNode = self._parse(query, max_tokens=self.max_tokens)
+        return document
 
-class Validation(ValidationCache):
-    """The validation cache, validating long documents off the event loop."""
+    async def validate(
+        self,
+        schema: GraphQLSchema,
+        query: str,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+    ) -> list[GraphQLError]:
+        errors: list[GraphQLError] = await off_loop(
+            self.worker, len(query), self._validate, schema, document, rules
+        )
+        return errors
 
-    def __init__(self, *, worker: Executor) -> None:
-        super().__init__()
-        self.worker = worker
 
-    async def on_validate(self) -> AsyncIterator[None]:  # type: ignore[override]
+class ParseLimits(SchemaExtension):
+    """Parsing through `Documents`: bounded, cached."""
+
+    def __init__(self, documents: Documents) -> None:
+        self.documents = documents
+
+    async def on_parse(self) -> AsyncIterator[None]:
         context = self.execution_context
-        context.pre_execution_errors = await off_loop(
-            self.worker,
-            len(context.query or ""),
-            self.cached_validate_document,
+        context.graphql_document = await self.documents.parse(context.query or "")
+        yield
+
+
+class Validation(SchemaExtension):
+    """Validation through `Documents`: cached, long documents off the event loop."""
+
+    def __init__(self, documents: Documents) -> None:
+        self.documents = documents
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        context.pre_execution_errors = await self.documents.validate(
             context.schema._schema,
+            context.query or "",
             context.graphql_document,
             context.validation_rules,
         )
@@ -409,46 +435,46 @@ class EstimateMemo:
         return found
 
 
-class CostLimit(SchemaExtension):
-    """Adds TOO_MANY_ENTITIES or QUERY_TOO_COSTLY to a valid document, before execution,
-    and reports the estimate under `extensions.cost` (the view folds it into its report).
+def estimate_request(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+) -> Estimate:
+    """The estimate of a valid document's operation (the most expensive, when none is
+    named: only one of them can run)."""
+    estimator = CostEstimator(schema, document)
+    found = Estimate()
+    for operation in operations(document, operation_name):
+        found = found.at_least(estimator.operation(operation, variables))
+    return found
 
-    It must come after `Validation` in the extension list: that extension validates in
-    its own `on_validate` and leaves `pre_execution_errors == []` for a valid document,
-    which is what this one looks for (tests/gateway/test_cost_analysis.py fails if the
-    order changes)."""
 
-    def __init__(
-        self, *, max_cost: int, max_entities: int, memo: EstimateMemo | None = None
-    ) -> None:
-        self.max_cost = max_cost
-        self.max_entities = max_entities
-        self.estimate: Estimate | None = None
-        self._memo = memo if memo is not None else EstimateMemo()
+@dataclass(frozen=True)
+class CostPolicy:
+    """The limits an estimate is held to, and the memo of estimates; one per schema, used
+    by the extension (`CostLimit`) and by the lean path (gateway.operations) alike."""
 
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if context.pre_execution_errors == [] and document is not None:
+    max_cost: int
+    max_entities: int
+    memo: EstimateMemo
 
-            def estimate_it() -> Estimate:
-                assert document is not None
-                estimator = CostEstimator(context.schema._schema, document)
-                found = Estimate()
-                for operation in operations(document, context.operation_name):
-                    found = found.at_least(estimator.operation(operation, context.variables))
-                return found
+    def estimate(
+        self,
+        schema: GraphQLSchema,
+        query: str | None,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+    ) -> Estimate:
+        return self.memo.of(
+            query,
+            operation_name,
+            variables,
+            lambda: estimate_request(schema, document, operation_name, variables),
+        )
 
-            estimate = self._memo.of(
-                context.query, context.operation_name, context.variables, estimate_it
-            )
-            self.estimate = estimate
-            refusal = self._refusal(estimate)
-            if refusal is not None:
-                context.pre_execution_errors = [GraphQLError(str(refusal), original_error=refusal)]
-        yield
-
-    def _refusal(self, estimate: Estimate) -> TooManyEntities | QueryTooCostly | None:
+    def refusal(self, estimate: Estimate) -> TooManyEntities | QueryTooCostly | None:
         if estimate.entities > self.max_entities:
             return TooManyEntities(
                 f"This query asks for {estimate.entities:,} entity representations; the limit "
@@ -465,7 +491,42 @@ class CostLimit(SchemaExtension):
             )
         return None
 
+    def report(self, estimate: Estimate) -> dict[str, Any]:
+        """What `extensions.cost` says of the estimate."""
+        return {"estimatedCost": estimate.objects, "maxCost": self.max_cost}
+
+
+class CostLimit(SchemaExtension):
+    """Adds TOO_MANY_ENTITIES or QUERY_TOO_COSTLY to a valid document, before execution,
+    and reports the estimate under `extensions.cost` (the view folds it into its report).
+
+    It must come after `Validation` in the extension list: that extension validates in
+    its own `on_validate` and leaves `pre_execution_errors == []` for a valid document,
+    which is what this one looks for (tests/gateway/test_cost_analysis.py fails if the
+    order changes)."""
+
+    def __init__(self, policy: CostPolicy) -> None:
+        self.policy = policy
+        self.estimate: Estimate | None = None
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if context.pre_execution_errors == [] and document is not None:
+            estimate = self.policy.estimate(
+                context.schema._schema,
+                context.query,
+                document,
+                context.operation_name,
+                context.variables,
+            )
+            self.estimate = estimate
+            refusal = self.policy.refusal(estimate)
+            if refusal is not None:
+                context.pre_execution_errors = [GraphQLError(str(refusal), original_error=refusal)]
+        yield
+
     def get_results(self) -> dict[str, Any]:
         if self.estimate is None:
             return {}
-        return {"cost": {"estimatedCost": self.estimate.objects, "maxCost": self.max_cost}}
+        return {"cost": self.policy.report(self.estimate)}

@@ -128,6 +128,11 @@ class Loaders:
             loader = self._lookups[key] = DataLoader(load, max_batch_size=500)
         return loader
 
+    def lookup_now(self, kind: Kind, field: str, value: str) -> str | Any | None:
+        """The id holding a unique field's value (None: none does) when this process holds
+        the answer fresh; else MISSING."""
+        return self.directory.id_by_in_memory(kind, field, value)
+
     @property
     def admins_by_email(self) -> RecordLoader:
         """Console administrators by email, matched without regard to case."""

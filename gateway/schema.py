@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema
+from graphql import (
+    GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    get_named_type,
+    specified_rules,
+)
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -22,6 +33,8 @@ from gateway.directory import IdPage
 from gateway.errors import BadUserInput, NotFound
 from gateway.limits import (
     CostLimit,
+    CostPolicy,
+    Documents,
     EstimateMemo,
     ParseLimits,
     Validation,
@@ -47,12 +60,13 @@ from gateway.types.access import AccessDecision, kind_of, paths, sudo_of
 from gateway.types.admin import Admin, Role, admins_with_scope
 from gateway.types.application import Application
 from gateway.types.common import (
+    DIRECT,
     now_or_later,
     records_connection,
     records_list_connection,
     window,
 )
-from gateway.types.entity import E, Entity, entity_class, fetch, readers
+from gateway.types.entity import E, Entity, entity_class, fetch, find, readers
 from gateway.types.group import Group
 from gateway.types.inputs import (
     ApplicationFilter,
@@ -162,8 +176,11 @@ class Query:
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
         return _page(info, User, first, after, filters, sort)
 
-    @strawberry.field(description="One user by JumpCloud id, email or username (give one).")
-    async def user(
+    @strawberry.field(
+        description="One user by JumpCloud id, email or username (give one).",
+        metadata={DIRECT: True},
+    )
+    def user(
         self,
         info: Info,
         jumpcloud_id: strawberry.ID | None = None,
@@ -171,9 +188,7 @@ class Query:
         username: str | None = None,
     ) -> User | None:
         field, value = _one(jumpcloud_id=jumpcloud_id, email=email, username=username)
-        if field != "jumpcloud_id":
-            value = await info.context.loaders.lookup(USER, field).load(value)
-        return await fetch(info, User, value)
+        return find(info, User, field, value)  # type: ignore[return-value]
 
     @strawberry.field(description="Systems (devices), filtered and ordered by JumpCloud.")
     def systems(
@@ -188,14 +203,15 @@ class Query:
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
         return _page(info, System, first, after, filters, sort)
 
-    @strawberry.field(description="One system by JumpCloud id or hostname (give one).")
-    async def system(
+    @strawberry.field(
+        description="One system by JumpCloud id or hostname (give one).",
+        metadata={DIRECT: True},
+    )
+    def system(
         self, info: Info, jumpcloud_id: strawberry.ID | None = None, hostname: str | None = None
     ) -> System | None:
         field, value = _one(jumpcloud_id=jumpcloud_id, hostname=hostname)
-        if field == "hostname":
-            value = await info.context.loaders.lookup(SYSTEM, "hostname").load(value)
-        return await fetch(info, System, value)
+        return find(info, System, field, value)  # type: ignore[return-value]
 
     @strawberry.field(description="User groups.")
     async def groups(
@@ -305,35 +321,58 @@ class Query:
         )
 
 
-def build_extensions(
-    *,
-    max_depth: int,
-    max_aliases: int,
-    max_cost: int,
-    max_tokens: int = 1_000,
-    max_entities: int = 100,
-) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
-    """Extensions as classes or factories; validation rules are built once so the
-    validation cache hits (per-request rule classes never compare equal)."""
-    rules = [
-        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
-    ]
-    worker = create_document_worker()
-    plans = PrefetchPlans()
-    estimates = EstimateMemo()
-    return [
-        lambda: AddValidationRules(rules),
-        lambda: ParseLimits(max_tokens=max_tokens, worker=worker),  # the parser cache, bounded
-        lambda: Validation(worker=worker),  # the validation cache
-        # After validation: it needs a valid document.
-        lambda: CostLimit(max_cost=max_cost, max_entities=max_entities, memo=estimates),
-        lambda: Prefetch(plans=plans),
-    ]
+@dataclass(frozen=True)
+class Policies:
+    """What every operation is held to before it runs, built once per schema and shared by
+    Strawberry's extensions and the lean path (gateway.operations): the validation rules
+    (one tuple, so the validation cache hits), bounded and cached parsing and validation,
+    the cost policy with its memo, and the prefetch plans."""
+
+    rules: tuple[type[ASTValidationRule], ...]
+    documents: Documents
+    cost: CostPolicy
+    plans: PrefetchPlans
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        max_depth: int,
+        max_aliases: int,
+        max_cost: int,
+        max_tokens: int,
+        max_entities: int,
+    ) -> Policies:
+        added = (
+            *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+            *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+        )
+        return cls(
+            # What Strawberry validates with: graphql-core's rules, then the added ones.
+            rules=(*specified_rules, *added),
+            documents=Documents(max_tokens=max_tokens, worker=create_document_worker()),
+            cost=CostPolicy(max_cost=max_cost, max_entities=max_entities, memo=EstimateMemo()),
+            plans=PrefetchPlans(),
+        )
+
+    def extensions(self) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
+        """Strawberry's pipeline, as factories over the shared policies."""
+        added = list(self.rules[len(specified_rules) :])
+        return [
+            lambda: AddValidationRules(added),
+            lambda: ParseLimits(self.documents),
+            lambda: Validation(self.documents),
+            # After validation: it needs a valid document.
+            lambda: CostLimit(self.cost),
+            lambda: Prefetch(plans=self.plans),
+        ]
 
 
 class GatewaySchema(strawberry.federation.Schema):
-    """Errors are logged once, by the HTTP view, which knows which ones are expected."""
+    """Errors are logged once, by the HTTP view, which knows which ones are expected.
+    `policies` are what its extensions apply, for the lean path to apply the same."""
+
+    policies: Policies
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -349,44 +388,74 @@ def build_schema(
     max_tokens: int = 1_000,
     max_entities: int = 100,
 ) -> GatewaySchema:
+    policies = Policies.of(
+        max_depth=max_depth,
+        max_aliases=max_aliases,
+        max_cost=max_cost,
+        max_tokens=max_tokens,
+        max_entities=max_entities,
+    )
     schema = GatewaySchema(
         query=Query,
         types=[entity_class(k) for k in KINDS],  # every kind an entity (`_entities`)
         federation_version="2.5",
-        extensions=build_extensions(
-            max_depth=max_depth,
-            max_aliases=max_aliases,
-            max_cost=max_cost,
-            max_tokens=max_tokens,
-            max_entities=max_entities,
-        ),
+        extensions=policies.extensions(),
         config=StrawberryConfig(auto_camel_case=True),
     )
-    read_plain_fields_directly(schema._schema)
+    schema.policies = policies
+    resolve_fields_directly(schema._schema)
     return schema
 
 
-def read_plain_fields_directly(schema: GraphQLSchema) -> None:
-    """Resolve every plain field (no resolver, no field extension) without Strawberry's
-    wrapper calls: an entity's fields straight from its record (gateway.types.entity), any
-    other type's by reading the attribute. Most fields of a large list are plain; they
-    dominate a warm walk."""
+def resolve_fields_directly(schema: GraphQLSchema) -> None:
+    """Resolve without Strawberry's per-call wrapper (its extension hooks, argument
+    conversion and `Info` object) every field that needs none of it:
+
+    - a plain field (no resolver, no field extension): an entity's straight from its record
+      (gateway.types.entity), any other type's by reading the attribute;
+    - a field marked `DIRECT` (relationship fields, lookups): its function called with the
+      source, graphql-core's info (it has `context`) and the arguments by Python name.
+
+    Most fields of a large list are plain or relationships; they dominate a warm walk."""
     for named in schema.type_map.values():
         if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
             continue
         origin = getattr(named.extensions.get("strawberry-definition"), "origin", None)
-        direct = readers(origin) if isinstance(origin, type) and issubclass(origin, Entity) else {}
+        entity = isinstance(origin, type) and issubclass(origin, Entity)
+        direct = readers(origin) if isinstance(origin, type) and entity else {}
+        if entity:
+            # Strawberry's check that a resolver returned an object of this type; an
+            # entity's objects are made by its own class (`from_record`), and abstract types
+            # resolve them by class, not by this check. It costs a call per object.
+            named.is_type_of = None
         for field in named.fields.values():
             definition = field.extensions.get("strawberry-definition")
-            plain = isinstance(definition, StrawberryField) and definition.is_basic_field
-            if plain and not definition.extensions:
+            if not isinstance(definition, StrawberryField) or definition.extensions:
+                continue
+            if definition.is_basic_field:
                 read = direct.get(definition.python_name)
-                field.resolve = _attribute(definition.python_name) if read is None else _read(read)
+                field.resolve = _attribute(definition.python_name) if read is None else read
+            elif definition.metadata.get(DIRECT):
+                field.resolve = _direct(named.name, field, definition)
 
 
-def _read(read: Callable[[Any], Any]) -> Callable[..., Any]:
-    def resolve(source: Any, info: Any) -> Any:
-        return read(source)
+def _direct(parent: str, field: GraphQLField, definition: StrawberryField) -> Callable[..., Any]:
+    resolver = definition.base_resolver
+    assert resolver is not None
+    where = f"{parent}.{definition.python_name}"
+    call = resolver.wrapped_func
+    if not inspect.isfunction(call):
+        raise TypeError(f"{where}: a direct resolver is a plain function")
+    parameters = list(inspect.signature(call).parameters)
+    if resolver.info_parameter is None or parameters[1:2] != [resolver.info_parameter.name]:
+        raise TypeError(f"{where}: a direct resolver takes (source, info, *arguments)")
+    names = dict(zip(field.args, (a.python_name for a in definition.arguments), strict=True))
+    for name, argument in field.args.items():
+        if not isinstance(get_named_type(argument.type), GraphQLScalarType):
+            raise TypeError(f"{where}: argument {name} is not a scalar; Strawberry converts it")
+
+    def resolve(source: Any, info: Any, **arguments: Any) -> Any:
+        return call(source, info, **{names[k]: v for k, v in arguments.items()})
 
     return resolve
 

@@ -12,10 +12,11 @@ Every refusal the view makes itself is a GraphQL-shaped JSON body with a stable
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -42,12 +43,14 @@ from gateway.errors import (
 )
 from gateway.jumpcloud.accounting import current_tally
 from gateway.observability import Metrics
+from gateway.operations import Operations
 from gateway.response_cache import ResponseCache
 
 log = logging.getLogger("gateway.view")
 
 COST_HEADER = "x-jcgraph-cost"
 DEFAULT_MAX_BODY_BYTES = 262_144
+_LEAN_FIELDS = frozenset({"query", "variables", "operationName"})
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -64,8 +67,10 @@ class GraphQLView(GraphQL[Context, None]):
         graphiql_html: str | None = None,
         clock: Callable[[], float] = time.time,
         response_cache: ResponseCache | None = None,
+        operations: Operations | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql_html else None)
+        self._operations = operations
         self._responses = response_cache
         self._max_page_size = max_page_size
         self._max_body_bytes = max_body_bytes
@@ -99,7 +104,8 @@ class GraphQLView(GraphQL[Context, None]):
                     response = Response(kept, media_type="application/json")
                 else:
                     request = Request(scope, receive)
-                    response = await self.run(request)
+                    lean = await self._lean(request, sent)
+                    response = lean if lean is not None else await self.run(request)
                     if key is not None:
                         self._keep(key, request, response)
         except RequestRefused as refusal:
@@ -111,6 +117,44 @@ class GraphQLView(GraphQL[Context, None]):
             response = self._refuse(error, status=exc.status_code)
         await response(scope, receive, send)
         self._metrics.requests.observe(time.perf_counter() - started)
+
+    async def _lean(self, request: Request, body: bytes) -> Response | None:
+        """The response of a POSTed JSON query through the lean path (gateway.operations);
+        None for anything else, which Strawberry's pipeline then answers."""
+        if self._operations is None or request.method != "POST":
+            return None
+        headers = request.headers
+        media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+        accept = headers.get("accept", "")
+        if media_type != "application/json" or "multipart" in accept or "event-stream" in accept:
+            return None
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(payload, dict) or not payload.keys() <= _LEAN_FIELDS:
+            return None
+        query, variables = payload.get("query"), payload.get("variables")
+        name = payload.get("operationName")
+        if not (
+            isinstance(query, str)
+            and isinstance(variables, dict | None)
+            and isinstance(name, str | None)
+        ):
+            return None
+        operations = self._operations
+        prepared = await operations.prepare(query, name)
+        if prepared is None:
+            return None
+        cost = operations.estimate(query, prepared, name, variables)
+        if cost is None:
+            return None
+        context = await self.get_context(request, None)
+        with self._accounted(request, context):
+            result = await operations.execute(prepared, context, variables, name)
+        result.extensions = {"cost": cost}
+        shaped = await self.process_result(request, result)  # type: ignore[arg-type]
+        return Response(self.encode_json(shaped), media_type="application/json")
 
     def _response_key(self, request: Request, sent: bytes) -> bytes | None:
         """The response cache's key for an operation, or None when it must run: no cache,
@@ -238,13 +282,18 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         request = kwargs["request"] if "request" in kwargs else args[0]
-        context: Context = request.state.jcgraph_context
+        with self._accounted(request, request.state.jcgraph_context):
+            return await super().execute_operation(*args, **kwargs)
+
+    @contextlib.contextmanager
+    def _accounted(self, request: Request, context: Context) -> Iterator[None]:
+        """The request's tallies of upstream calls and cache reads, and one deadline over
+        every upstream call it makes, retries and waits included."""
         upstream_token = current_tally.set(context.upstream)
         cache_token = current_cache_tally.set(context.cache)
         try:
-            # One deadline bounds every upstream call of the request, retries and waits included.
             with request.state.services.client.deadline():
-                return await super().execute_operation(*args, **kwargs)
+                yield
         finally:
             current_tally.reset(upstream_token)
             current_cache_tally.reset(cache_token)

@@ -14,6 +14,10 @@ from gateway.types.relay import Connection, Edge, Window, connection, edges_of, 
 
 T = TypeVar("T")
 
+DIRECT = "jcgraph.direct"
+"""Field metadata: the resolver reads only `info.context` and takes only scalar arguments,
+so graphql-core may call it without Strawberry's wrapper (gateway.schema)."""
+
 
 @strawberry.type(description="A custom attribute: a name and a value.")
 class Attribute:

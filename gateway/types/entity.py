@@ -66,8 +66,9 @@ def derived(derive: Callable[[Record], Any], *, description: str | None = None) 
     return strawberry.field(description=description, metadata={"derive": derive})
 
 
-Reader = Callable[[Any], Any]
-"""Reads one field of an entity object from its record."""
+Reader = Callable[..., Any]
+"""Reads one field of an entity object from its record: `read(obj)`, or `read(obj, info)`
+as graphql-core calls a resolver (gateway.schema sets readers as the fields' resolvers)."""
 
 _READERS: dict[type, dict[str, Reader]] = {}
 
@@ -79,7 +80,9 @@ def readers(cls: type) -> dict[str, Reader]:
     if known is not None:
         return known
     kind: Kind = cls.kind  # type: ignore[attr-defined]
-    out: dict[str, Reader] = {"id": lambda obj: to_global_id(kind.name, obj.jumpcloud_id)}
+    out: dict[str, Reader] = {
+        "id": lambda obj, _info=None: to_global_id(kind.name, obj.jumpcloud_id)
+    }
     for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
         if field.base_resolver is not None or field.python_name in _OWN:
             continue
@@ -99,7 +102,7 @@ _OWN = frozenset({"id", "jumpcloud_id"})
 
 
 def _on_record(derive: Callable[[Record], Any]) -> Reader:
-    return lambda obj: derive(obj._record)
+    return lambda obj, _info=None: derive(obj._record)
 
 
 def _camel(name: str) -> str:
@@ -128,14 +131,14 @@ def _reader(key: str, annotation: Any, where: str) -> Reader:
 
     if "." not in key and inner is str and optional:
 
-        def text(obj: Any) -> str | None:
+        def text(obj: Any, _info: Any = None) -> str | None:
             value = obj._record.get(key)
             return None if value is None or value == "" else str(value)
 
         return text
     if "." not in key and inner is str:
 
-        def required_text(obj: Any) -> str:
+        def required_text(obj: Any, _info: Any = None) -> str:
             value = obj._record.get(key)
             return "" if value is None else str(value)
 
@@ -153,7 +156,7 @@ def _reader(key: str, annotation: Any, where: str) -> Reader:
         convert = attributes
     else:
         raise TypeError(f"{where}: no reader for {annotation!r}; declare it derived(...)")
-    return lambda obj: convert(get(obj._record))
+    return lambda obj, _info=None: convert(get(obj._record))
 
 
 def _text(value: Any) -> str | None:
@@ -170,6 +173,28 @@ async def fetch(info: Info, cls: type[E], object_id: str | None) -> E | None:
         return None
     record = await info.context.loaders.record(cls.kind).load(str(object_id))
     return None if record is None else cls.from_record(record)
+
+
+def find(info: Info, cls: type[E], field: str, value: str) -> E | Awaitable[E | None] | None:
+    """One object by JumpCloud id (`field` "jumpcloud_id") or by a unique field of its kind
+    (email, username, hostname): from memory, without awaiting, when this process holds the
+    answer; else an awaitable reading it through the loaders."""
+    loaders = info.context.loaders
+    object_id: Any = (
+        value if field == "jumpcloud_id" else loaders.lookup_now(cls.kind, field, value)
+    )
+    if isinstance(object_id, str):
+        records = loaders.records_now(cls.kind, [object_id])
+        if records is not None:
+            return None if records[0] is None else cls.from_record(records[0])
+
+    async def later() -> E | None:
+        found: str | None = value
+        if field != "jumpcloud_id":
+            found = await loaders.lookup(cls.kind, field).load(value)
+        return await fetch(info, cls, found)
+
+    return later()
 
 
 def entity_type(kind: Kind, description: str) -> Callable[[type[E]], type[E]]:

@@ -9,7 +9,7 @@ import strawberry
 from gateway.context import Info
 from gateway.model import Kind, Neighbour, Relation
 from gateway.types.access import AccessConnection, LoginConnection, access_connection
-from gateway.types.common import now_or_later, records_connection
+from gateway.types.common import DIRECT, now_or_later, records_connection
 from gateway.types.entity import entity_class
 from gateway.types.relay import Connection
 
@@ -53,5 +53,7 @@ def related(relation: Relation, side: Kind, description: str) -> Any:
     # response arrives (the convention for fields backed by remote reads).
     resolve.__annotations__["return"] = returns | None
     return strawberry.field(
-        resolver=resolve, description=description, metadata={"relation": relation, "side": side}
+        resolver=resolve,
+        description=description,
+        metadata={"relation": relation, "side": side, DIRECT: True},
     )

@@ -1,0 +1,139 @@
+"""The lean path: a POSTed JSON query executed by graphql-core directly, under the same
+policies as Strawberry's pipeline.
+
+Strawberry's per-request pipeline (an extension runner with five extensions and their
+hooks, a middleware manager consulted for every field) costs more than executing a small
+warm query does. A query already known to be valid and within every limit runs here
+instead, with the same parse and validation caches and rules, the same cost policy and
+prefetch (`Policies`), graphql-core's executor with Strawberry's execution context (so
+resolvers see the same info), and the view's own response shaping. Everything else (a
+document with errors, a refused cost, several operations and no name, anything but a
+query) goes through Strawberry's pipeline, which answers it as always: this path never
+makes an error response of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import GeneratorType
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    OperationType,
+    execute,
+    get_operation_ast,
+)
+from graphql.pyutils import is_awaitable as graphql_is_awaitable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from gateway.context import Context
+from gateway.model import Kind
+from gateway.schema import GatewaySchema
+
+_AWAITABLE_BY_TYPE: dict[type, bool] = dict.fromkeys(
+    (type(None), bool, int, float, str, bytes, list, tuple, dict), False
+)
+_MAX_TYPES = 512  # types are few (the schema's classes, builtins, futures); a guard only
+
+
+def is_awaitable(value: Any) -> bool:
+    """graphql-core's test, remembered per type. The executor asks it of every value it
+    resolves and completes, twice a field: for the schema's own objects the generic test
+    means a `hasattr(value, "__await__")` through their lazy `__getattr__`. Whether a value
+    is awaitable is a property of its type for every type resolvers return; a generator
+    (awaitable only when it is an old-style coroutine) is tested each time."""
+    kind = type(value)
+    known = _AWAITABLE_BY_TYPE.get(kind)
+    if known is None:
+        known = graphql_is_awaitable(value)
+        if kind is not GeneratorType and len(_AWAITABLE_BY_TYPE) < _MAX_TYPES:
+            _AWAITABLE_BY_TYPE[kind] = known
+    return known
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A valid query document and the collections it will need (gateway.prefetch)."""
+
+    document: DocumentNode
+    prefetch: frozenset[Kind]
+
+
+class Operations:
+    """Prepared queries by document text and operation name (an LRU: the same document is
+    parsed, validated and planned once), and their execution."""
+
+    def __init__(self, schema: GatewaySchema, size: int = 256) -> None:
+        self._schema = schema._schema
+        self._policies = schema.policies
+        self._prepared: OrderedDict[tuple[bytes, str | None], Prepared | None] = OrderedDict()
+        self._size = size
+
+    async def prepare(self, query: str, operation_name: str | None) -> Prepared | None:
+        """The prepared query; None when the document is not a valid query (then the
+        Strawberry pipeline answers it, with its errors)."""
+        key = (hashlib.sha256(query.encode()).digest(), operation_name)
+        if key in self._prepared:
+            self._prepared.move_to_end(key)
+            return self._prepared[key]
+        prepared = await self._prepare(query, operation_name)
+        self._prepared[key] = prepared
+        if len(self._prepared) > self._size:
+            self._prepared.popitem(last=False)
+        return prepared
+
+    async def _prepare(self, query: str, operation_name: str | None) -> Prepared | None:
+        policies = self._policies
+        try:
+            document = await policies.documents.parse(query)
+        except GraphQLError:
+            return None
+        operation = get_operation_ast(document, operation_name)
+        if operation is None or operation.operation is not OperationType.QUERY:
+            return None
+        if await policies.documents.validate(self._schema, query, document, policies.rules):
+            return None
+        plan = policies.plans.of(self._schema, query, document, operation_name)
+        return Prepared(document, plan)
+
+    def estimate(
+        self,
+        query: str,
+        prepared: Prepared,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+    ) -> dict[str, Any] | None:
+        """The cost report of a query within the limits; None when the cost policy refuses it
+        (then the Strawberry pipeline answers, with the refusal)."""
+        cost = self._policies.cost
+        estimate = cost.estimate(self._schema, query, prepared.document, operation_name, variables)
+        return None if cost.refusal(estimate) is not None else cost.report(estimate)
+
+    async def execute(
+        self,
+        prepared: Prepared,
+        context: Context,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> ExecutionResult:
+        for kind in prepared.prefetch:
+            context.loaders.prefetch(kind)
+        result = execute(
+            self._schema,
+            prepared.document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+            executor_class=StrawberryGraphQLCoreExecutionContext,
+            is_awaitable=is_awaitable,  # type: ignore[arg-type]
+            operation_extensions=None,  # what Strawberry's execution context expects
+        )
+        if isinstance(result, ExecutionResult):
+            return result
+        return await result
