@@ -299,16 +299,33 @@ class TTLCache:
         """A fresh value from this process's memory, decoded, counted as a hit; or MISSING
         (never a backend read, never a load: for resolvers that answer from memory without
         awaiting)."""
-        entry = self._local.get(key)
-        if entry is None or entry.absent or not self._fresh(entry, self._clock()):
-            return MISSING
-        self.stats.hits += 1
+        found = self.peek_local_many((key,), decode)
+        return MISSING if found is None else found[0]
+
+    def peek_local_many(
+        self, keys: Sequence[str], decode: Callable[[Any], T] | None = None
+    ) -> list[T | Any] | None:
+        """`peek_local` of every key, at one moment; None unless every one is held fresh."""
+        now = self._clock()
+        local, ttl = self._local, self.ttl
+        entries = []
+        for key in keys:
+            entry = local.get(key, now)
+            if entry is None or entry.absent or now - entry.stored_at >= ttl:
+                return None
+            entries.append(entry)
+        if not entries:
+            return []
+        self.stats.hits += len(entries)
         tally = current_cache_tally.get()
         if tally is not None:
-            tally.hits += 1
-            tally.saw(entry.stored_at)
-            tally.fresh_until(entry.stored_at + self._life(entry))
-        return entry.value if decode is None else entry.view(decode)
+            oldest = min(e.stored_at for e in entries)
+            tally.hits += len(entries)
+            tally.saw(oldest)
+            tally.fresh_until(oldest + ttl)
+        if decode is None:
+            return [e.value for e in entries]
+        return [e.view(decode) for e in entries]
 
     def _life(self, entry: Entry) -> float:
         return self.negative_ttl if entry.absent else self.ttl
@@ -541,11 +558,11 @@ class BoundedMemory:
         self._items: OrderedDict[str, tuple[Entry, int, float]] = OrderedDict()
         self._bytes = 0
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: str, now: float | None = None) -> Entry | None:
         item = self._items.get(key)
         if item is None:
             return None
-        if item[2] <= self._clock():
+        if item[2] <= (self._clock() if now is None else now):
             self.drop(key)
             self._publish()
             return None

@@ -108,15 +108,9 @@ class Directory:
         return ids
 
     def records_in_memory(self, kind: Kind, ids: Sequence[str]) -> list[Record | None] | None:
-        """Objects of a listed kind by id if this process holds every one fresh (a known
-        "not found" is None), without awaiting; else None."""
-        out: list[Record | None] = []
-        for object_id in ids:
-            found = self._cache.peek_local(self._record_key(kind, object_id))
-            if found is MISSING:
-                return None
-            out.append(found)
-        return out
+        """Objects of a listed kind by id if this process holds every one fresh, without
+        awaiting; else None (a remembered "not found" included: `records` answers that)."""
+        return self._cache.peek_local_many([self._record_key(kind, i) for i in ids])
 
     async def records(self, kind: Kind, ids: Sequence[str]) -> dict[str, Record | BaseException]:
         """Objects of a listed kind by id; ids that do not exist (or cannot be ids) are absent."""

@@ -45,6 +45,7 @@ class Loaders:
         self._lookups: dict[tuple[Kind, str], LookupLoader] = {}
         self._admins_by_email: RecordLoader | None = None
         self._expected: dict[Kind, int] = {}
+        self._held: dict[Kind, Collection] = {}
         self.collections: CollectionLoader = DataLoader(self._load_collections)
 
     async def _load_collections(self, kinds: list[Kind]) -> Sequence[Collection | BaseException]:
@@ -91,8 +92,16 @@ class Loaders:
         no await and no DataLoader round; None when any must be read."""
         if not kind.whole:
             return self.directory.records_in_memory(kind, ids)
-        collection = self.directory.whole_in_memory(kind)
-        return None if collection is None else [collection.by_id.get(i) for i in ids]
+        collection = self._held.get(kind)
+        if collection is None:
+            # Held for the rest of the request once seen fresh: one request reads one
+            # version of a collection, and a page of users asks for it once per user.
+            collection = self.directory.whole_in_memory(kind)
+            if collection is None:
+                return None
+            self._held[kind] = collection
+        by_id = collection.by_id
+        return [by_id.get(i) for i in ids]
 
     def edges_now(self, relation: Relation, side: Kind, object_id: str) -> list[Neighbour] | None:
         """One object's neighbours when this process holds them fresh; else None."""

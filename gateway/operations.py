@@ -18,7 +18,6 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import GeneratorType
 from typing import Any
 
 from graphql import (
@@ -29,32 +28,12 @@ from graphql import (
     execute,
     get_operation_ast,
 )
-from graphql.pyutils import is_awaitable as graphql_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from gateway.awaitables import is_awaitable
 from gateway.context import Context
 from gateway.model import Kind
 from gateway.schema import GatewaySchema
-
-_AWAITABLE_BY_TYPE: dict[type, bool] = dict.fromkeys(
-    (type(None), bool, int, float, str, bytes, list, tuple, dict), False
-)
-_MAX_TYPES = 512  # types are few (the schema's classes, builtins, futures); a guard only
-
-
-def is_awaitable(value: Any) -> bool:
-    """graphql-core's test, remembered per type. The executor asks it of every value it
-    resolves and completes, twice a field: for the schema's own objects the generic test
-    means a `hasattr(value, "__await__")` through their lazy `__getattr__`. Whether a value
-    is awaitable is a property of its type for every type resolvers return; a generator
-    (awaitable only when it is an old-style coroutine) is tested each time."""
-    kind = type(value)
-    known = _AWAITABLE_BY_TYPE.get(kind)
-    if known is None:
-        known = graphql_is_awaitable(value)
-        if kind is not GeneratorType and len(_AWAITABLE_BY_TYPE) < _MAX_TYPES:
-            _AWAITABLE_BY_TYPE[kind] = known
-    return known
 
 
 @dataclass(frozen=True)

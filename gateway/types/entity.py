@@ -38,7 +38,7 @@ class Entity:
         (only what a query selects is ever converted)."""
         obj = cls.__new__(cls)
         obj.__dict__["_record"] = record
-        obj.__dict__["jumpcloud_id"] = strawberry.ID(record_id(record))
+        obj.__dict__["jumpcloud_id"] = record_id(record)  # a str, as strawberry.ID is
         return obj
 
     def __getattr__(self, name: str) -> Any:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, NamedTuple, Self, TypeVar
 
 import strawberry
 
+from gateway.awaitables import is_awaitable
 from gateway.errors import BadUserInput
 
 NodeT = TypeVar("NodeT")
@@ -39,8 +38,7 @@ def from_global_id(global_id: str) -> tuple[str, str]:
     return type_name, object_id
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """A slice [offset, offset + limit) of a list, from `first` and `after`."""
 
     offset: int
@@ -114,7 +112,7 @@ class Lazy:
         if makers is None or name not in makers:
             raise AttributeError(name)
         value = makers[name]()
-        if inspect.isawaitable(value):
+        if is_awaitable(value):
             value = asyncio.ensure_future(value)
         self.__dict__[name] = value
         return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -202,3 +203,52 @@ async def test_operation_answers_match_the_demo_org(name: str) -> None:
     async with gateway(ORG) as gw:
         data = await gw.query((OPERATIONS / f"{name}.graphql").read_text(), variables)
     check(ORG, variables, data)
+
+
+async def _answers(gw: Harness, query: str, variables: dict[str, Any], how: str) -> Any:
+    """The payload (timing left out) and the upstream calls of one request sent `how`:
+    POSTed JSON runs on the lean path, GET through Strawberry's pipeline."""
+    before = gw.log.total
+    headers = {"x-jcgraph-cost": "1"}
+    if how == "POST":
+        response = await gw.post(query, variables, **headers)
+    else:
+        params = {"query": query, "variables": json.dumps(variables)}
+        response = await gw.http.get("/graphql", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    payload = response.json()
+    payload["extensions"]["cost"].pop("dataAgeSeconds")
+    return payload, gw.log.total - before
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in OPERATIONS.glob("*.graphql")))
+async def test_lean_path_and_strawberry_pipeline_answer_alike(name: str) -> None:
+    """The same operation, cold then warm, POSTed and sent as GET: the same payloads (cost
+    report included) from the same upstream calls."""
+    query = (OPERATIONS / f"{name}.graphql").read_text()
+    variables = cases(ORG)[name][0]
+    runs = {}
+    for how in ("POST", "GET"):
+        async with gateway(ORG, response_cache=False) as gw:
+            runs[how] = [await _answers(gw, query, variables, how) for _ in range(2)]
+    assert runs["POST"] == runs["GET"]
+    (cold, cold_calls), (warm, warm_calls) = runs["POST"]
+    assert cold_calls > 0 and warm_calls == 0
+    assert "errors" not in cold and cold == warm | {"extensions": cold["extensions"]}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ users(first: 1) { edges { node { nope } } } }",  # invalid
+        "{ users(first: 100) { edges { node { groups(first: 100) { edges { node { members"
+        "(first: 100) { totalCount } } } } } } } }",  # over the cost limit
+        "{ users(first: 1) { edges { node { jumpcloudId } } }",  # syntax
+    ],
+)
+async def test_refusals_are_the_pipelines_whichever_way_sent(query: str) -> None:
+    async with gateway(ORG) as gw:
+        posted = await gw.post(query)
+        got = await gw.http.get("/graphql", params={"query": query})
+    assert posted.status_code == got.status_code
+    assert posted.json() == got.json() and posted.json().get("errors")
