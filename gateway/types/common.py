@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar, cast
 
 import strawberry
 
 from gateway.context import Info
+from gateway.loaders import Loaders
 from gateway.model import Kind, Record
-from gateway.types.relay import Connection, Edge, Window, connection, edges_of, page_info
+from gateway.types.relay import Connection, Edge, Window, connection, page_info
 
 T = TypeVar("T")
 
@@ -87,24 +89,32 @@ def records_connection(
     chunk = list(ids[win.offset : win.offset + win.limit] if total is None else ids)
     count = len(ids) if total is None else total
     loaders = info.context.loaders
-
-    def edges(records: Sequence[Record | None]) -> list[Edge[T]]:
-        return edges_of([None if r is None else make(r) for r in records], win)
-
-    def ready() -> list[Edge[T]] | None:
-        records = loaders.records_now(kind, chunk)
-        return None if records is None else edges(records)
-
-    async def later() -> list[Edge[T]]:
-        return edges(await loaders.record(kind).load_many(chunk))
-
     return Connection.lazy(
         {"total_count": count},
         {
-            "edges": lambda: now_or_later(ready, later),
-            "page_info": lambda: page_info(win, len(chunk), count),
+            "edges": partial(_record_edges, loaders, kind, chunk, make, win.offset),
+            "page_info": partial(page_info, win, len(chunk), count),
         },
     )
+
+
+def _record_edges(
+    loaders: Loaders, kind: Kind, ids: list[str], make: Callable[[Record], T], offset: int
+) -> list[Edge[T]] | Awaitable[list[Edge[T]]]:
+    """The edges over `ids` from `offset`: from memory when this process holds the records,
+    else an awaitable reading them (batched). An object deleted since its id was listed gets
+    no edge but keeps its position, so every cursor still points where it says."""
+    records = loaders.records_now(kind, ids)
+    if records is None:
+        return _record_edges_later(loaders, kind, ids, make, offset)
+    return [Edge.at(offset + i, make(r)) for i, r in enumerate(records) if r is not None]
+
+
+async def _record_edges_later(
+    loaders: Loaders, kind: Kind, ids: list[str], make: Callable[[Record], T], offset: int
+) -> list[Edge[T]]:
+    records = await loaders.record(kind).load_many(ids)
+    return [Edge.at(offset + i, make(r)) for i, r in enumerate(records) if r is not None]
 
 
 def records_list_connection(

@@ -38,7 +38,6 @@ class Entity:
         (only what a query selects is ever converted)."""
         obj = cls.__new__(cls)
         obj.__dict__["_record"] = record
-        obj.__dict__["jumpcloud_id"] = record_id(record)  # a str, as strawberry.ID is
         return obj
 
     def __getattr__(self, name: str) -> Any:
@@ -81,7 +80,8 @@ def readers(cls: type) -> dict[str, Reader]:
         return known
     kind: Kind = cls.kind  # type: ignore[attr-defined]
     out: dict[str, Reader] = {
-        "id": lambda obj, _info=None: to_global_id(kind.name, obj.jumpcloud_id)
+        "id": lambda obj, _info=None: to_global_id(kind.name, obj.jumpcloud_id),
+        "jumpcloud_id": lambda obj, _info=None: record_id(obj._record),  # a str, as an ID is
     }
     for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
         if field.base_resolver is not None or field.python_name in _OWN:

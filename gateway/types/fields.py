@@ -9,7 +9,7 @@ import strawberry
 from gateway.context import Info
 from gateway.model import Kind, Neighbour, Relation
 from gateway.types.access import AccessConnection, LoginConnection, access_connection
-from gateway.types.common import DIRECT, now_or_later, records_connection
+from gateway.types.common import DIRECT, records_connection
 from gateway.types.entity import entity_class
 from gateway.types.relay import Connection
 
@@ -30,24 +30,22 @@ def related(relation: Relation, side: Kind, description: str) -> Any:
     else:
         returns = AccessConnection[node]
 
+    def build(info: Info, owner: str, found: list[Neighbour], first: Any, after: Any) -> Any:
+        made = entity_class(other).from_record
+        if relation.effective:
+            return access_connection(info, relation, side, owner, found, made, first, after)
+        return records_connection(info, other, [n.id for n in found], first, after, made)
+
+    async def later(info: Info, owner: str, first: Any, after: Any) -> Any:
+        found = await info.context.loaders.edges(relation, side).load(owner)
+        return build(info, owner, found, first, after)
+
     def resolve(root: Any, info: Info, first: int | None = None, after: str | None = None) -> Any:
-        owner = str(root.jumpcloud_id)
-        loaders = info.context.loaders
-        make = entity_class(other).from_record
-
-        def build(found: list[Neighbour]) -> Any:
-            if relation.effective:
-                return access_connection(info, relation, side, owner, found, make, first, after)
-            return records_connection(info, other, [n.id for n in found], first, after, make)
-
-        def ready() -> Any:
-            found = loaders.edges_now(relation, side, owner)
-            return None if found is None else build(found)
-
-        async def later() -> Any:
-            return build(await loaders.edges(relation, side).load(owner))
-
-        return now_or_later(ready, later)
+        owner: str = root.jumpcloud_id
+        found = info.context.loaders.edges_now(relation, side, owner)
+        if found is None:
+            return later(info, owner, first, after)
+        return build(info, owner, found, first, after)
 
     # Nullable: a failed read nulls this field alone, beside its error, and the rest of the
     # response arrives (the convention for fields backed by remote reads).

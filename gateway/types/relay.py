@@ -94,6 +94,21 @@ class Edge(Generic[NodeT]):
     cursor: str
     node: NodeT
 
+    @classmethod
+    def at(cls, offset: int, node: NodeT) -> Edge[NodeT]:
+        """The edge of `node` at `offset`; its cursor is encoded only if a query reads it."""
+        edge = cls.__new__(cls)
+        edge.__dict__["node"] = node
+        edge.__dict__["_offset"] = offset
+        return edge
+
+    def __getattr__(self, name: str) -> Any:
+        offset = self.__dict__.get("_offset")
+        if name != "cursor" or offset is None:
+            raise AttributeError(name)
+        cursor = self.__dict__["cursor"] = encode_cursor(offset)
+        return cursor
+
 
 class Lazy:
     """Fields a query may not select, made on first read: `lazy(**makers)` gives an object
@@ -129,11 +144,7 @@ def edges_of(nodes: Sequence[NodeT | None], window: Window) -> list[Edge[NodeT]]
     """Edges over the sliced `nodes`, starting at `window.offset`. A None (an object deleted
     since its id was listed) gets no edge but keeps its position, so every cursor still
     points where it says."""
-    return [
-        Edge(cursor=encode_cursor(window.offset + i), node=n)
-        for i, n in enumerate(nodes)
-        if n is not None
-    ]
+    return [Edge.at(window.offset + i, n) for i, n in enumerate(nodes) if n is not None]
 
 
 def connection(nodes: Sequence[NodeT | None], window: Window, total: int) -> Connection[NodeT]:
