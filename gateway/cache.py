@@ -299,8 +299,20 @@ class TTLCache:
         """A fresh value from this process's memory, decoded, counted as a hit; or MISSING
         (never a backend read, never a load: for resolvers that answer from memory without
         awaiting)."""
-        found = self.peek_local_many((key,), decode)
-        return MISSING if found is None else found[0]
+        now = self._clock()
+        entry = self._local.get(key, now)
+        if entry is None or entry.absent or now - entry.stored_at >= self.ttl:
+            return MISSING
+        self._hit(entry.stored_at, 1)
+        return entry.value if decode is None else entry.view(decode)
+
+    def _hit(self, oldest: float, count: int) -> None:
+        self.stats.hits += count
+        tally = current_cache_tally.get()
+        if tally is not None:
+            tally.hits += count
+            tally.saw(oldest)
+            tally.fresh_until(oldest + self.ttl)
 
     def peek_local_many(
         self, keys: Sequence[str], decode: Callable[[Any], T] | None = None
@@ -316,13 +328,7 @@ class TTLCache:
             entries.append(entry)
         if not entries:
             return []
-        self.stats.hits += len(entries)
-        tally = current_cache_tally.get()
-        if tally is not None:
-            oldest = min(e.stored_at for e in entries)
-            tally.hits += len(entries)
-            tally.saw(oldest)
-            tally.fresh_until(oldest + ttl)
+        self._hit(min(e.stored_at for e in entries), len(entries))
         if decode is None:
             return [e.value for e in entries]
         return [e.view(decode) for e in entries]

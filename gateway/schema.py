@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 from graphql import (
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLObjectType,
@@ -418,6 +419,8 @@ def resolve_fields_directly(schema: GraphQLSchema) -> None:
 
     Most fields of a large list are plain or relationships; they dominate a warm walk."""
     for named in schema.type_map.values():
+        if isinstance(named, GraphQLEnumType) and not named.name.startswith("__"):
+            _serialize_by_member(named)
         if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
             continue
         origin = getattr(named.extensions.get("strawberry-definition"), "origin", None)
@@ -439,6 +442,29 @@ def resolve_fields_directly(schema: GraphQLSchema) -> None:
                 field.resolve = _direct(named.name, field, definition)
 
 
+def _serialize_by_member(enum: GraphQLEnumType) -> None:
+    """An enum's values serialized by a lookup of the Python member (Strawberry scans the
+    values, reading each member's `value`, for every value it serializes)."""
+    wrapped = getattr(enum, "wrapped_cls", None)
+    if wrapped is None:
+        return
+    names = {
+        member: name
+        for name, value in enum.values.items()
+        for member in wrapped
+        if member.value == value.value
+    }
+    general = enum.serialize
+
+    def serialize(output_value: Any) -> Any:
+        try:
+            return names[output_value]
+        except (KeyError, TypeError):  # not a member (or unhashable): the general path
+            return general(output_value)
+
+    enum.serialize = serialize  # type: ignore[method-assign]
+
+
 def _direct(parent: str, field: GraphQLField, definition: StrawberryField) -> Callable[..., Any]:
     resolver = definition.base_resolver
     assert resolver is not None
@@ -457,6 +483,8 @@ def _direct(parent: str, field: GraphQLField, definition: StrawberryField) -> Ca
     def resolve(source: Any, info: Any, **arguments: Any) -> Any:
         return call(source, info, **{names[k]: v for k, v in arguments.items()})
 
+    if all(k == v for k, v in names.items()):
+        return call  # graphql-core passes the arguments by the names it takes
     return resolve
 
 

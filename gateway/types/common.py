@@ -9,8 +9,7 @@ from typing import Any, TypeVar, cast
 
 import strawberry
 
-from gateway.context import Info
-from gateway.loaders import Loaders
+from gateway.context import Context, Info
 from gateway.model import Kind, Record
 from gateway.types.relay import Connection, Edge, Window, connection, page_info
 
@@ -88,32 +87,31 @@ def records_connection(
     win = window(info, first, after)
     chunk = list(ids[win.offset : win.offset + win.limit] if total is None else ids)
     count = len(ids) if total is None else total
-    loaders = info.context.loaders
     return Connection.lazy(
         {"total_count": count},
         {
-            "edges": partial(_record_edges, loaders, kind, chunk, make, win.offset),
+            "edges": partial(_record_edges, info.context, kind, chunk, make, win.offset),
             "page_info": partial(page_info, win, len(chunk), count),
         },
     )
 
 
 def _record_edges(
-    loaders: Loaders, kind: Kind, ids: list[str], make: Callable[[Record], T], offset: int
+    context: Context, kind: Kind, ids: list[str], make: Callable[[Record], T], offset: int
 ) -> list[Edge[T]] | Awaitable[list[Edge[T]]]:
     """The edges over `ids` from `offset`: from memory when this process holds the records,
     else an awaitable reading them (batched). An object deleted since its id was listed gets
     no edge but keeps its position, so every cursor still points where it says."""
-    records = loaders.records_now(kind, ids)
+    records = context.loaders.records_now(kind, ids)
     if records is None:
-        return _record_edges_later(loaders, kind, ids, make, offset)
+        return _record_edges_later(context, kind, ids, make, offset)
     return [Edge.at(offset + i, make(r)) for i, r in enumerate(records) if r is not None]
 
 
 async def _record_edges_later(
-    loaders: Loaders, kind: Kind, ids: list[str], make: Callable[[Record], T], offset: int
+    context: Context, kind: Kind, ids: list[str], make: Callable[[Record], T], offset: int
 ) -> list[Edge[T]]:
-    records = await loaders.record(kind).load_many(ids)
+    records = await context.loaders.record(kind).load_many(ids)
     return [Edge.at(offset + i, make(r)) for i, r in enumerate(records) if r is not None]
 
 
