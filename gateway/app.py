@@ -26,6 +26,7 @@ from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
 from gateway.loaders import Loaders
 from gateway.observability import Metrics
 from gateway.operations import Operations
+from gateway.readiness import Readiness
 from gateway.response_cache import ResponseCache
 from gateway.schema import build_schema
 from gateway.settings import Settings
@@ -150,16 +151,15 @@ def create_app(
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    # "This replica can answer", not "Redis answers": see gateway/readiness.py.
+    readiness = Readiness(shared_cache=settings.cache_url.startswith("redis"), clock=clock)
+
     async def readyz(request: Request) -> Response:
         services: Services = request.state.services
-        try:
-            await services.cache.ping()
-        except Exception as exc:  # the cache backend (Redis) is down
-            return JSONResponse(
-                {"status": "unavailable", "reason": f"cache: {type(exc).__name__}"},
-                status_code=503,
-            )
-        return JSONResponse({"status": "ready", "demo": settings.demo})
+        verdict = await readiness.check(services.client, services.cache)
+        return JSONResponse(
+            {**verdict.body, "demo": settings.demo}, status_code=200 if verdict.ready else 503
+        )
 
     async def metrics_endpoint(request: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

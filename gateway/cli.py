@@ -1,4 +1,4 @@
-"""The `jcgraph` command line: serve, schema, simulator."""
+"""The `jcgraph` command line: serve, doctor, schema, simulator."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import httpx
+
     from gateway.settings import Settings
 
 SCHEMA_FILE = Path("schema/schema.graphql")
@@ -31,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+
+    sub.add_parser(
+        "doctor",
+        help="check the configuration against JumpCloud and say how to fix what is wrong",
+        description="Check the API key, base URL, organisation, Redis and GraphiQL assets "
+        "configured in the environment. Exit 0 when every check passes, 1 otherwise.",
+    )
 
     schema = sub.add_parser("schema", help="print the schema's SDL")
     schema.add_argument(
@@ -57,9 +66,12 @@ def serve(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_env(demo=args.demo)
     except SettingsError as exc:
-        print(f"jcgraph: {exc}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"jcgraph: {problem}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, secrets=secrets_of(settings))
+    if not startup_checks(settings, args.host):
+        return 1
     where = "the embedded demo organisation" if settings.demo else redact_url(settings.base_url)
     print(f"jcgraph: serving {where} at http://{args.host}:{args.port}/graphql", file=sys.stderr)
     app = AccessLog(create_app(settings))
@@ -81,6 +93,53 @@ def serve(args: argparse.Namespace) -> int:
         workers=1,
     )
     return 0
+
+
+def startup_checks(
+    settings: Settings, host: str, transport: httpx.AsyncBaseTransport | None = None
+) -> bool:
+    """Run `jcgraph doctor`'s checks and log every problem; False when one refuses the
+    start (JumpCloud answered that the key, base URL or organisation is wrong). JumpCloud
+    not answering, Redis down or GraphiQL assets missing only warn: see gateway/doctor.py."""
+    import asyncio
+    import logging
+
+    from gateway import doctor
+
+    log = logging.getLogger("gateway.startup")
+    findings = asyncio.run(doctor.diagnose(settings, transport=transport))
+    for finding in findings:
+        if finding.level is doctor.Level.OK:
+            continue
+        fatal = finding in doctor.blocking(findings)
+        log.log(
+            logging.ERROR if fatal else logging.WARNING,
+            "start-up check %s: %s; fix: %s",
+            finding.check,
+            finding.message,
+            finding.fix,
+        )
+    if not settings.auth_tokens and not is_loopback(host):
+        log.warning(
+            "serving on %s without JCGRAPH_AUTH_TOKENS: anyone who reaches this address can "
+            "query the directory; set JCGRAPH_AUTH_TOKENS or bind 127.0.0.1",
+            host,
+        )
+    if doctor.blocking(findings):
+        log.error("refusing to start: fix the problems above (`jcgraph doctor` checks again)")
+        return False
+    return True
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve anywhere
 
 
 def secrets_of(settings: Settings) -> tuple[str, ...]:
@@ -126,6 +185,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args)
     if args.command == "schema":
         return schema(args)
+    if args.command == "doctor":
+        import os
+
+        from gateway import doctor
+
+        return doctor.run(os.environ)
     from gateway.simulator import cli as simulator_cli
 
     return simulator_cli.run(args)

@@ -73,11 +73,13 @@ def classify(error: GraphQLError) -> tuple[str, str | None, dict[str, Any]]:
     if isinstance(original, GatewayError):
         return original.code, str(original), original.extensions
     if isinstance(original, upstream.JumpCloudError):
-        return _upstream(original)
+        return for_upstream(original)
     return "INTERNAL_SERVER_ERROR", None, {}
 
 
-def _upstream(error: upstream.JumpCloudError) -> tuple[str, str, dict[str, Any]]:
+def for_upstream(error: upstream.JumpCloudError) -> tuple[str, str, dict[str, Any]]:
+    """(code, safe message, extra extensions) for an upstream failure: what a caller sees,
+    naming the setting to fix when the gateway's configuration is at fault."""
     if isinstance(error, upstream.RateLimitedError):
         return (
             "UPSTREAM_RATE_LIMITED",
@@ -87,13 +89,22 @@ def _upstream(error: upstream.JumpCloudError) -> tuple[str, str, dict[str, Any]]
     if isinstance(error, upstream.AuthenticationError):
         return (
             "UPSTREAM_UNAUTHENTICATED",
-            "JumpCloud rejected the gateway's API key; check JUMPCLOUD_API_KEY.",
+            "JumpCloud rejected the gateway's API key; check JUMPCLOUD_API_KEY (a multi-tenant "
+            "administrator's key also needs JUMPCLOUD_ORG_ID) and run `jcgraph doctor`.",
             {},
         )
     if isinstance(error, upstream.PermissionDeniedError):
         return (
             "UPSTREAM_FORBIDDEN",
             "The gateway's API key may not read this; its administrator role lacks a scope.",
+            {},
+        )
+    if isinstance(error, upstream.UpstreamMisconfiguredError):
+        return (
+            "UPSTREAM_MISCONFIGURED",
+            "The gateway is misconfigured: JumpCloud has no such list at JUMPCLOUD_BASE_URL "
+            "(it must be the console host, e.g. https://console.jumpcloud.com, without /api), "
+            "or JUMPCLOUD_ORG_ID names no organisation the key manages; run `jcgraph doctor`.",
             {},
         )
     if isinstance(error, upstream.NotFoundError):

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from gateway.model import AccessPlan
 
 DEFAULT_BASE_URL = "https://console.jumpcloud.com"
 
 
+# Organisation ids are 24-hex-character ObjectIds (API-NOTES §10); JumpCloud answers a
+# malformed x-org-id with 400 (§2), so it is refused here, before any request.
+_ORG_ID = re.compile(r"[0-9A-Fa-f]{24}")
+# Nothing a header value may not hold, and no whitespace a copied key may have picked up.
+_KEY_CHARS = re.compile(r"[!-~]+")
+
+
 class SettingsError(ValueError):
-    """A configuration value is missing or malformed; the message names the variable."""
+    """One or more configuration values are missing or malformed; each problem names its
+    variable and says what to set instead. `problems` holds them one by one."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
 
 
 @dataclass(frozen=True)
@@ -60,92 +75,176 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
-        """Read and validate every variable documented in the README."""
+        """Read and validate every variable documented in the README; a SettingsError
+        lists every problem found, not only the first."""
         env = os.environ if env is None else env
+        read = _Reader(env)
         settings = cls(
             api_key=env.get("JUMPCLOUD_API_KEY") or None,
             org_id=env.get("JUMPCLOUD_ORG_ID") or None,
-            base_url=env.get("JUMPCLOUD_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
+            base_url=env.get("JUMPCLOUD_BASE_URL", DEFAULT_BASE_URL).strip().rstrip("/"),
             demo=demo,
             cache_url=env.get("JCGRAPH_CACHE_URL", "memory://"),
-            cache_ttl=_number(env, "JCGRAPH_CACHE_TTL", 300.0, minimum=0.0),
-            cache_stale_ttl=_number(env, "JCGRAPH_CACHE_STALE_TTL", 3600.0, minimum=0.0),
-            max_page_size=int(_number(env, "JCGRAPH_MAX_PAGE_SIZE", 100, minimum=1)),
-            max_depth=int(_number(env, "JCGRAPH_MAX_DEPTH", 12, minimum=1)),
-            max_aliases=int(_number(env, "JCGRAPH_MAX_ALIASES", 100, minimum=1)),
-            max_cost=int(_number(env, "JCGRAPH_MAX_COST", 50_000, minimum=1)),
-            max_body_bytes=int(_number(env, "JCGRAPH_MAX_BODY_BYTES", 262_144, minimum=1024)),
-            max_tokens=int(_number(env, "JCGRAPH_MAX_TOKENS", 1_000, minimum=100)),
-            max_entities=int(_number(env, "JCGRAPH_MAX_ENTITIES", 100, minimum=1)),
-            upstream_concurrency=int(_number(env, "JCGRAPH_UPSTREAM_CONCURRENCY", 20, minimum=1)),
-            upstream_timeout=_number(env, "JCGRAPH_UPSTREAM_TIMEOUT", 10.0, minimum=0.1),
-            retry_attempts=int(_number(env, "JCGRAPH_RETRY_ATTEMPTS", 5, minimum=1)),
-            retry_timeout=_number(env, "JCGRAPH_RETRY_TIMEOUT", 30.0, minimum=0.0),
+            cache_ttl=read.number("JCGRAPH_CACHE_TTL", 300.0, minimum=0.0),
+            cache_stale_ttl=read.number("JCGRAPH_CACHE_STALE_TTL", 3600.0, minimum=0.0),
+            max_page_size=read.integer("JCGRAPH_MAX_PAGE_SIZE", 100, minimum=1),
+            max_depth=read.integer("JCGRAPH_MAX_DEPTH", 12, minimum=1),
+            max_aliases=read.integer("JCGRAPH_MAX_ALIASES", 100, minimum=1),
+            max_cost=read.integer("JCGRAPH_MAX_COST", 50_000, minimum=1),
+            max_body_bytes=read.integer("JCGRAPH_MAX_BODY_BYTES", 262_144, minimum=1024),
+            max_tokens=read.integer("JCGRAPH_MAX_TOKENS", 1_000, minimum=100),
+            max_entities=read.integer("JCGRAPH_MAX_ENTITIES", 100, minimum=1),
+            upstream_concurrency=read.integer("JCGRAPH_UPSTREAM_CONCURRENCY", 20, minimum=1),
+            upstream_timeout=read.number("JCGRAPH_UPSTREAM_TIMEOUT", 10.0, minimum=0.1),
+            retry_attempts=read.integer("JCGRAPH_RETRY_ATTEMPTS", 5, minimum=1),
+            retry_timeout=read.number("JCGRAPH_RETRY_TIMEOUT", 30.0, minimum=0.0),
             request_deadline=(
-                _number(env, "JCGRAPH_REQUEST_DEADLINE", 0.0, minimum=0.1)
+                read.number("JCGRAPH_REQUEST_DEADLINE", 0.0, minimum=0.1)
                 if env.get("JCGRAPH_REQUEST_DEADLINE", "").strip()
                 else None
             ),
-            breaker_threshold=int(_number(env, "JCGRAPH_BREAKER_THRESHOLD", 5, minimum=1)),
-            breaker_cool_down=_number(env, "JCGRAPH_BREAKER_COOL_DOWN", 30.0, minimum=0.0),
-            negative_ttl=_number(env, "JCGRAPH_NEGATIVE_TTL", 60.0, minimum=0.0),
-            cache_max_entries=int(_number(env, "JCGRAPH_CACHE_MAX_ENTRIES", 50_000, minimum=1)),
-            cache_max_bytes=int(_number(env, "JCGRAPH_CACHE_MAX_BYTES", 268_435_456, minimum=1)),
-            graphiql=_flag(env, "JCGRAPH_GRAPHIQL", True),
-            response_cache=_flag(env, "JCGRAPH_RESPONSE_CACHE", True),
-            response_cache_max_bytes=int(
-                _number(env, "JCGRAPH_RESPONSE_CACHE_MAX_BYTES", 16_777_216, minimum=1)
+            breaker_threshold=read.integer("JCGRAPH_BREAKER_THRESHOLD", 5, minimum=1),
+            breaker_cool_down=read.number("JCGRAPH_BREAKER_COOL_DOWN", 30.0, minimum=0.0),
+            negative_ttl=read.number("JCGRAPH_NEGATIVE_TTL", 60.0, minimum=0.0),
+            cache_max_entries=read.integer("JCGRAPH_CACHE_MAX_ENTRIES", 50_000, minimum=1),
+            cache_max_bytes=read.integer("JCGRAPH_CACHE_MAX_BYTES", 268_435_456, minimum=1),
+            graphiql=read.flag("JCGRAPH_GRAPHIQL", True),
+            response_cache=read.flag("JCGRAPH_RESPONSE_CACHE", True),
+            response_cache_max_bytes=read.integer(
+                "JCGRAPH_RESPONSE_CACHE_MAX_BYTES", 16_777_216, minimum=1
             ),
             graphiql_assets=env.get("JCGRAPH_GRAPHIQL_ASSETS") or None,
-            auth_tokens=tuple(
-                t.strip() for t in env.get("JCGRAPH_AUTH_TOKENS", "").split(",") if t.strip()
-            ),
+            auth_tokens=read.tokens("JCGRAPH_AUTH_TOKENS"),
             log_level=env.get("JCGRAPH_LOG_LEVEL", "INFO").upper(),
             access_plan=env.get("JCGRAPH_ACCESS_PLAN", AccessPlan.AUTO),  # type: ignore[arg-type]
         )
-        settings.validate()
+        problems = [*read.problems, *settings.problems()]
+        if problems:
+            raise SettingsError(*problems)
         return settings
 
     def validate(self) -> None:
+        """Raise a SettingsError listing every problem (see `problems`)."""
+        problems = self.problems()
+        if problems:
+            raise SettingsError(*problems)
+
+    def problems(self) -> list[str]:
+        """What is wrong with these values, one message a problem, each naming its variable.
+        The API key and the bearer tokens are never quoted."""
+        found: list[str] = []
         if not self.demo and not self.api_key:
-            raise SettingsError(
+            found.append(
                 "JUMPCLOUD_API_KEY is not set. Set it to an administrator's API key "
                 "(JumpCloud console > API Settings), or run `jcgraph serve --demo` to serve "
                 "the embedded demo organisation."
             )
-        if not self.cache_url.startswith(("memory://", "redis://", "rediss://")):
-            raise SettingsError(
-                "JCGRAPH_CACHE_URL must start with memory://, redis:// or rediss://"
+        elif self.api_key and not _KEY_CHARS.fullmatch(self.api_key):
+            found.append(
+                "JUMPCLOUD_API_KEY holds whitespace or control characters; set the key alone, "
+                "without quotes, spaces or a trailing newline"
             )
+        found += _url_problems(self.base_url)
+        if self.org_id is not None and not _ORG_ID.fullmatch(self.org_id):
+            found.append(
+                f"JUMPCLOUD_ORG_ID must be an organisation id, 24 hexadecimal characters "
+                f"(got {self.org_id!r:.40}); find it in the JumpCloud console's organisation "
+                "settings, or unset it for a single-organisation administrator's key"
+            )
+        found += _cache_url_problems(self.cache_url)
+        if any(not token.strip() for token in self.auth_tokens):
+            found.append("JCGRAPH_AUTH_TOKENS holds an empty token; remove the stray comma")
         if self.log_level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
-            raise SettingsError("JCGRAPH_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+            found.append("JCGRAPH_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         if self.access_plan not in set(AccessPlan):
             plans = ", ".join(AccessPlan)
-            raise SettingsError(f"JCGRAPH_ACCESS_PLAN must be one of {plans}")
+            found.append(f"JCGRAPH_ACCESS_PLAN must be one of {plans}")
         if self.max_page_size > 1000:
-            raise SettingsError("JCGRAPH_MAX_PAGE_SIZE must be at most 1000")
+            found.append("JCGRAPH_MAX_PAGE_SIZE must be at most 1000")
+        return found
 
 
-def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
+def _url_problems(url: str) -> list[str]:
+    hint = "e.g. https://console.jumpcloud.com (or the console of your region)"
     try:
-        value = float(raw)
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a malformed port
     except ValueError:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-    if value < minimum:
-        raise SettingsError(f"{name} must be at least {minimum:g}, got {raw!r}")
-    return value
+        return [f"JUMPCLOUD_BASE_URL is not a valid URL; set it to {hint}"]
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        # Not quoted: a URL may hold credentials.
+        return [
+            f"JUMPCLOUD_BASE_URL must be an http:// or https:// URL with a host; set it to {hint}"
+        ]
+    return []
 
 
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
+def _cache_url_problems(url: str) -> list[str]:
+    if url.startswith("memory://"):
+        return []
+    if not url.startswith(("redis://", "rediss://")):
+        return ["JCGRAPH_CACHE_URL must start with memory://, redis:// or rediss://"]
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return ["JCGRAPH_CACHE_URL has a malformed port; use redis://host:6379/0"]
+    db = parts.path.lstrip("/")
+    if db and not db.isdigit():
+        return [f"JCGRAPH_CACHE_URL's database must be a number (redis://host:6379/0), got {db!r}"]
+    return []
+
+
+class _Reader:
+    """Parses variables, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def number(self, name: str, default: float, *, minimum: float) -> float:
+        raw = self.env.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):  # nan and inf parse as floats and pass every comparison
+            self.problems.append(f"{name} must be a finite number, got {raw!r:.40}")
+            return default
+        if value < minimum:
+            self.problems.append(f"{name} must be at least {minimum:g}, got {raw!r:.40}")
+            return default
+        return value
+
+    def integer(self, name: str, default: int, *, minimum: int) -> int:
+        value = self.number(name, default, minimum=minimum)
+        if value != int(value):
+            self.problems.append(f"{name} must be a whole number, got {self.env[name]!r:.40}")
+            return default
+        return int(value)
+
+    def flag(self, name: str, default: bool) -> bool:
+        raw = self.env.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        self.problems.append(f"{name} must be true or false, got {raw!r:.40}")
         return default
-    lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+    def tokens(self, name: str) -> tuple[str, ...]:
+        """Comma-separated tokens; unset or blank means none. A value holding only commas
+        and spaces is refused: it reads as "auth on" but would turn auth off."""
+        raw = self.env.get(name, "")
+        tokens = tuple(t.strip() for t in raw.split(",") if t.strip())
+        if raw.strip() and not tokens:
+            self.problems.append(
+                f"{name} holds no token (only commas or spaces); list the bearer tokens "
+                "callers must send, or unset it to serve without authentication"
+            )
+        return tokens

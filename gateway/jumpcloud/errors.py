@@ -4,6 +4,8 @@
   + AuthenticationError           401: key missing, wrong, expired, or API access off
   + PermissionDeniedError         403: the key's admin role lacks the scope (or IP blocked)
   + NotFoundError                 404: no such object (or organisation)
+  + UpstreamMisconfiguredError    404 on a collection (a path without an id): the base URL
+                                  is wrong, or the organisation id names no organisation
   + BadRequestError               400: JumpCloud refused the query
     - InvalidQueryError           raised client-side, before any HTTP call
   + RateLimitedError              429 still answered after every retry, or the client's 429
@@ -74,6 +76,13 @@ class PermissionDeniedError(JumpCloudError):
 
 class NotFoundError(JumpCloudError):
     """404: the object does not exist (or is not visible to this organisation)."""
+
+
+class UpstreamMisconfiguredError(JumpCloudError):
+    """404 on a collection, which always exists at the right base URL: the client points at
+    the wrong place (a base URL ending in /api, say), or x-org-id names no organisation this
+    key manages (API-NOTES §2: 404 organization id not found). Not a NotFoundError: nothing
+    is missing, the configuration is wrong."""
 
 
 class BadRequestError(JumpCloudError):

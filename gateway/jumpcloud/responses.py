@@ -50,6 +50,14 @@ def error_for(
             status=status,
             endpoint=endpoint,
         )
+    if status == 404 and "{" not in endpoint:
+        return errors.UpstreamMisconfiguredError(
+            f"{where}: a collection JumpCloud always has is missing, so the client is "
+            "misconfigured: the base URL must be the console host without /api (API-NOTES §1), "
+            "and an org id must name an organisation the key manages (§2)",
+            status=status,
+            endpoint=endpoint,
+        )
     if status == 404:
         return errors.NotFoundError(
             f"{where}: no such object in this organisation", status=status, endpoint=endpoint

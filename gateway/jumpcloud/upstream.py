@@ -71,6 +71,8 @@ class Upstream:
         self.config = config
         self.calls = calls
         self._secrets = (config.api_key,)
+        self._misconfigured = False
+        """A misconfiguration was logged (it is logged once, then only raised)."""
         self._semaphore = asyncio.Semaphore(config.max_concurrency)
         self.breaker = CircuitBreaker(
             threshold=config.breaker_threshold,
@@ -143,9 +145,13 @@ class Upstream:
         """The typed error for the exception that ended the retries."""
         cfg = self.config
         if isinstance(exc, httpx.HTTPStatusError):
-            return responses.error_for(
+            error = responses.error_for(
                 exc.response, endpoint, self._secrets, retry_after_cap=cfg.retry_after_cap
             )
+            if isinstance(error, errors.UpstreamMisconfiguredError) and not self._misconfigured:
+                self._misconfigured = True  # once: every later read would say the same
+                log.error("%s", error.message, extra={"endpoint": endpoint})
+            return error
         if isinstance(exc, httpx.TimeoutException):
             return errors.UpstreamTimeoutError(
                 f"{endpoint} timed out ({_describe(exc)}), retried once: JumpCloud is slow or "

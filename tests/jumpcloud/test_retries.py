@@ -18,6 +18,7 @@ from gateway.jumpcloud import (
     PermissionDeniedError,
     RateLimitedError,
     Resource,
+    UpstreamMisconfiguredError,
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
@@ -195,7 +196,7 @@ async def test_a_post_that_is_not_a_search_is_never_retried() -> None:
         (400, BadRequestError),
         (401, AuthenticationError),
         (403, PermissionDeniedError),
-        (404, NotFoundError),
+        (404, UpstreamMisconfiguredError),  # a list, which always exists: misconfigured
         (500, UpstreamUnavailableError),
         (409, JumpCloudError),
     ],
