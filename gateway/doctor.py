@@ -289,8 +289,10 @@ def check_graphiql(settings: Settings) -> Finding:
             Level.WARN,
             f"GraphiQL assets missing under {root} ({', '.join(missing)}): a browser on "
             "/graphql would show only 'Loading...'",
-            "run `npm ci --prefix gateway/static`, point JCGRAPH_GRAPHIQL_ASSETS at a "
-            "node_modules folder holding them, or set JCGRAPH_GRAPHIQL=false",
+            "in a checkout, run `pip install -e .` again with Node.js and npm on the PATH (its "
+            "build step fetches them); for an installed wheel, install one built with npm; or "
+            "point JCGRAPH_GRAPHIQL_ASSETS at a node_modules folder made by "
+            "`npm ci --prefix gateway/static`, or set JCGRAPH_GRAPHIQL=false",
         )
     return Finding("graphiql", Level.OK, f"assets present under {root}")
 

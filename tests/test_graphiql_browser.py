@@ -6,10 +6,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from gateway.graphiql import ASSETS
 from tests.processes import free_port, healthy, running
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +24,8 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--window-size=1400,900",
+    "--virtual-time-budget=10000",
 ]
 
 
@@ -32,37 +36,60 @@ def chromium() -> str:
     return found
 
 
-def test_graphiql_renders_offline_from_the_gateways_own_assets(tmp_path: Path) -> None:
-    browser = chromium()
+def browse(url: str, *args: str) -> str:
+    """Run headless Chromium on `url` with `args` in a throwaway profile; its stdout."""
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        ).stdout
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`jcgraph serve --demo` from this checkout: its GraphiQL URL and its log."""
+    logs = tmp_path_factory.mktemp("serve")
     port = free_port()
     serve = [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--port", str(port)]
     with running(
         "jcgraph",
         serve,
         cwd=REPO_ROOT,
-        logs=tmp_path,
+        logs=logs,
         ready=healthy(f"http://127.0.0.1:{port}/healthz"),
     ):
-        with tempfile.TemporaryDirectory() as profile:
-            dom = subprocess.run(
-                [
-                    browser,
-                    *CHROMIUM_FLAGS,
-                    f"--user-data-dir={profile}",
-                    "--virtual-time-budget=10000",
-                    "--dump-dom",
-                    f"http://127.0.0.1:{port}/graphql",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            ).stdout
-        requests = (tmp_path / "jcgraph.log").read_text()
+        yield f"http://127.0.0.1:{port}/graphql", logs / "jcgraph.log"
+
+
+def test_graphiql_renders_offline_from_the_gateways_own_assets(demo: tuple[str, Path]) -> None:
+    url, log = demo
+    dom = browse(url, "--dump-dom")
     # React rendered GraphiQL (its container and editor), with the example query in it.
     assert "graphiql-container" in dom, dom[:2000]
+    assert "graphiql-editor" in dom
     assert "Loading GraphiQL" not in dom
     assert "applications" in dom
     # Every asset came from the gateway itself.
-    for asset in ("react.js", "react-dom.js", "graphiql.js", "graphiql.css"):
+    requests = log.read_text()
+    for asset in ASSETS:
         assert f'GET /graphiql/{asset} HTTP/1.1" 200' in requests, requests
+
+
+def test_the_explorer_plugin_is_open_beside_the_editor(
+    demo: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, _ = demo
+    screenshot = tmp_path / "graphiql.png"
+    browse(url, f"--screenshot={screenshot}")
+    dom = browse(url, "--dump-dom")
+    # The explorer's pane, filled from the schema: the example query's fields are ticked in it.
+    assert "graphiql-explorer-root" in dom, dom[:2000]
+    assert "graphiql-explorer-applications" in dom
+    assert "No Schema Available" not in dom
+    assert "graphiql-query-editor" in dom
+    # The screenshot (left in pytest's temporary folder for a person to look at) was taken.
+    assert screenshot.read_bytes().startswith(b"\x89PNG"), screenshot
+    print(f"GraphiQL with the explorer: {screenshot}")
