@@ -22,6 +22,15 @@ class Kept:
     body: bytes
     expires_at: float
 
+    @property
+    def size(self) -> int:
+        """What keeping it costs in memory: the body, and the entry around it (the key, this
+        object, the LRU's slot), so the byte bound tracks the process's memory."""
+        return len(self.body) + ENTRY_OVERHEAD
+
+
+ENTRY_OVERHEAD = 256  # bytes: a 32-byte key, this object and its dict slot, measured ~230
+
 
 class ResponseCache:
     """An in-process LRU of response bodies, bounded by entries and bytes."""
@@ -59,17 +68,21 @@ class ResponseCache:
         return kept.body
 
     def keep(self, key: bytes, body: bytes, expires_at: float) -> None:
-        if expires_at <= self._clock() or len(body) > self._max_bytes:
+        if expires_at <= self._clock() or len(body) + ENTRY_OVERHEAD > self._max_bytes:
             return
         self._drop(key)
-        self._items[key] = Kept(body, expires_at)
-        self._bytes += len(body)
+        # A copy of exactly len(body) bytes: orjson.dumps returns bytes whose allocation
+        # is its whole output buffer (4 KiB at least, 32 KiB for a 3 KB body), which
+        # `bytes(body)` would return as is, so the byte bound would count a tenth of what
+        # is held.
+        kept = self._items[key] = Kept(bytes(memoryview(body)), expires_at)
+        self._bytes += kept.size
         self.kept += 1
         while len(self._items) > self._max_entries or self._bytes > self._max_bytes:
             _, oldest = self._items.popitem(last=False)
-            self._bytes -= len(oldest.body)
+            self._bytes -= oldest.size
 
     def _drop(self, key: bytes) -> None:
         kept = self._items.pop(key, None)
         if kept is not None:
-            self._bytes -= len(kept.body)
+            self._bytes -= kept.size

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import tracemalloc
 
+import orjson
 import pytest
 
+from gateway.response_cache import ResponseCache
 from gateway.simulator.store import Org, OrgSizes, generate_org
 from tests.harness import Harness, gateway
 
@@ -98,3 +101,20 @@ async def test_each_request_is_its_own_key(org: Org) -> None:
             assert len(data["groups"]["edges"]) == n
         # The first request read upstream; every later one computed once, then replayed.
         assert await replayed(gw) == 3
+
+
+def test_a_kept_body_holds_only_its_own_bytes() -> None:
+    """The byte bound counts what is held: orjson.dumps returns a body inside its whole
+    output buffer (4 KiB for a short one), and keeping that buffer made 5,000 short
+    responses hold about 20 MB while the bound counted under 1."""
+    cache = ResponseCache(clock=lambda: 0.0)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(100):
+            cache.keep(b"%d" % i, orjson.dumps({"data": {"n": i}}), expires_at=1.0)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert cache.get(b"7") == b'{"data":{"n":7}}'
+    assert held < 100 * 1024  # a few hundred bytes an entry, not orjson's 4 KiB
