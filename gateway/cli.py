@@ -1,4 +1,4 @@
-"""The `jcgraph` command line: serve, doctor, schema, simulator."""
+"""The `jcgraph` command line: serve, doctor, schema, manifest, simulator."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from gateway.settings import Settings
 
 SCHEMA_FILE = Path("schema/schema.graphql")
+OPERATIONS_DIR = Path("schema/operations")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
         const=str(SCHEMA_FILE),
         metavar="FILE",
         help=f"exit 1 if FILE (default {SCHEMA_FILE}) differs from the schema",
+    )
+
+    manifest = sub.add_parser(
+        "manifest",
+        help="print a trusted-documents manifest (JCGRAPH_TRUSTED_DOCUMENTS) as JSON",
+        description="Print {sha256: document} for every *.graphql file in DIR, each document "
+        "exactly as in its file: clients must send that same text (or its hash).",
+    )
+    manifest.add_argument(
+        "directory",
+        nargs="?",
+        default=str(OPERATIONS_DIR),
+        metavar="DIR",
+        help=f"folder of operations (default {OPERATIONS_DIR})",
     )
 
     simulator_cli.configure_parser(
@@ -178,6 +193,19 @@ def printed_schema(built: object) -> str:
     return built.as_str().rstrip("\n") + "\n"
 
 
+def manifest(args: argparse.Namespace) -> int:
+    import json
+
+    from gateway.persisted import build_manifest
+
+    files = list(Path(args.directory).glob("*.graphql"))
+    if not files:
+        print(f"jcgraph: no *.graphql file in {args.directory}", file=sys.stderr)
+        return 1
+    sys.stdout.write(json.dumps(build_manifest(files), indent=2) + "\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -185,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args)
     if args.command == "schema":
         return schema(args)
+    if args.command == "manifest":
+        return manifest(args)
     if args.command == "doctor":
         import os
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from gateway.model import AccessPlan
+from gateway.persisted import ManifestError, read_manifest
 
 DEFAULT_BASE_URL = "https://console.jumpcloud.com"
 
@@ -72,6 +73,12 @@ class Settings:
     auth_tokens: tuple[str, ...] = field(default=(), repr=False)
     log_level: str = "INFO"
     access_plan: AccessPlan = AccessPlan.AUTO
+    # Browser frontends: origins allowed by CORS (none: no CORS headers), the trusted
+    # documents' manifest (None: any document, and automatic persisted queries), and the
+    # smallest response compressed with gzip (0: none).
+    cors_origins: tuple[str, ...] = ()
+    trusted_documents: str | None = None
+    gzip_min_bytes: int = 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
@@ -117,6 +124,13 @@ class Settings:
             auth_tokens=read.tokens("JCGRAPH_AUTH_TOKENS"),
             log_level=env.get("JCGRAPH_LOG_LEVEL", "INFO").upper(),
             access_plan=env.get("JCGRAPH_ACCESS_PLAN", AccessPlan.AUTO),  # type: ignore[arg-type]
+            cors_origins=tuple(
+                o.strip().lower()
+                for o in env.get("JCGRAPH_CORS_ORIGINS", "").split(",")
+                if o.strip()
+            ),
+            trusted_documents=env.get("JCGRAPH_TRUSTED_DOCUMENTS", "").strip() or None,
+            gzip_min_bytes=read.integer("JCGRAPH_GZIP_MIN_BYTES", 1024, minimum=0),
         )
         problems = [*read.problems, *settings.problems()]
         if problems:
@@ -161,7 +175,43 @@ class Settings:
             found.append(f"JCGRAPH_ACCESS_PLAN must be one of {plans}")
         if self.max_page_size > 1000:
             found.append("JCGRAPH_MAX_PAGE_SIZE must be at most 1000")
+        found += _cors_problems(self.cors_origins)
+        if self.trusted_documents is not None:
+            try:
+                read_manifest(self.trusted_documents)
+            except ManifestError as exc:
+                found.append(
+                    f"JCGRAPH_TRUSTED_DOCUMENTS ({self.trusted_documents!r:.200}) {exc}; point it "
+                    "at a JSON manifest {sha256: document} (`jcgraph manifest > trusted.json`)"
+                )
         return found
+
+
+def _cors_problems(origins: tuple[str, ...]) -> list[str]:
+    if "*" in origins:
+        if len(origins) > 1:
+            return ["JCGRAPH_CORS_ORIGINS holds `*` and other origins; set `*` alone, or list them"]
+        return []
+    found: list[str] = []
+    for origin in origins:
+        try:
+            parts = urlsplit(origin)
+            parts.port  # noqa: B018 - raises on a malformed port
+        except ValueError:
+            parts = None
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.username is not None
+            or origin != f"{parts.scheme}://{parts.netloc}"
+        ):
+            found.append(
+                f"JCGRAPH_CORS_ORIGINS holds {origin!r:.80}, not an origin; list origins as a "
+                "browser sends them, scheme://host[:port] with no path or trailing slash "
+                "(e.g. https://app.example.com,http://localhost:5173), or `*` alone"
+            )
+    return found
 
 
 def _url_problems(url: str) -> list[str]:

@@ -8,6 +8,13 @@ Every refusal the view makes itself is a GraphQL-shaped JSON body with a stable
                                 JCGRAPH_MAX_BODY_BYTES; the rest of the body is never read
     400 BATCHING_NOT_SUPPORTED  a JSON array of operations
     400 BAD_REQUEST             not JSON, not an object, wrong content type, bad fields
+
+Persisted documents (gateway.persisted) are resolved next, after auth and the size bound and
+before the response cache, the lean path and Strawberry, which all see the plain request:
+
+    200 PERSISTED_QUERY_NOT_FOUND   a hash this gateway does not hold: send the document too
+    400 BAD_REQUEST                 the hash is not the document's, or a malformed extension
+    400 PERSISTED_QUERY_NOT_ALLOWED not in the trusted documents (JCGRAPH_TRUSTED_DOCUMENTS)
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from gateway.errors import (
 from gateway.jumpcloud.accounting import current_tally
 from gateway.observability import Metrics
 from gateway.operations import Operations
+from gateway.persisted import PersistedDocuments, PersistedQueryNotFound
 from gateway.response_cache import ResponseCache
 
 log = logging.getLogger("gateway.view")
@@ -68,9 +76,11 @@ class GraphQLView(GraphQL[Context, None]):
         clock: Callable[[], float] = time.time,
         response_cache: ResponseCache | None = None,
         operations: Operations | None = None,
+        persisted: PersistedDocuments | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql_html else None)
         self._operations = operations
+        self._persisted = persisted
         self._responses = response_cache
         self._max_page_size = max_page_size
         self._max_body_bytes = max_body_bytes
@@ -96,20 +106,24 @@ class GraphQLView(GraphQL[Context, None]):
                     headers={"www-authenticate": "Bearer"},
                 )
             else:
-                receive, sent = await self._bounded(request, receive)
+                replay, sent = await self._bounded(request, receive)
+                scope, replay, sent = self._resolve_persisted(scope, receive, replay, sent)
+                request = Request(scope, replay)
                 key = self._response_key(request, sent)
                 kept = None if key is None else self._responses.get(key)  # type: ignore[union-attr]
                 if kept is not None:
                     self._metrics.responses_replayed.inc()
                     response = Response(kept, media_type="application/json")
                 else:
-                    request = Request(scope, receive)
                     lean = await self._lean(request, sent)
                     response = lean if lean is not None else await self.run(request)
                     if key is not None:
                         self._keep(key, request, response)
         except RequestRefused as refusal:
-            response = self._refuse(refusal, status=refusal.status)
+            # A hash-only GET may pass through shared caches: never keep "not found".
+            no_store = {"cache-control": "no-store"}
+            headers = no_store if isinstance(refusal, PersistedQueryNotFound) else None
+            response = self._refuse(refusal, status=refusal.status, headers=headers)
         except HTTPException as exc:  # Strawberry's own refusals of malformed requests
             error: GatewayError = (
                 NotFound(exc.reason) if exc.status_code == 404 else BadRequest(exc.reason)
@@ -155,6 +169,26 @@ class GraphQLView(GraphQL[Context, None]):
         result.extensions = {"cost": cost}
         shaped = await self.process_result(request, result)  # type: ignore[arg-type]
         return Response(self.encode_json(shaped), media_type="application/json")
+
+    def _resolve_persisted(
+        self, scope: Scope, receive: Receive, replay: Receive, sent: bytes
+    ) -> tuple[Scope, Receive, bytes]:
+        """The request with its persisted document resolved into a plain one (the body or
+        query string rewritten, gateway.persisted), or as it came (`replay` replays what was
+        read from `receive`) when it names none."""
+        if self._persisted is None:
+            return scope, replay, sent
+        if scope["method"] == "POST":
+            body = self._persisted.resolve_body(sent)
+            if body is None:
+                return scope, replay, sent
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            return {**scope, "headers": headers}, _replay(body, receive), body
+        query_string = self._persisted.resolve_query_string(sent)
+        if query_string is None:
+            return scope, replay, sent
+        return {**scope, "query_string": query_string}, replay, query_string
 
     def _response_key(self, request: Request, sent: bytes) -> bytes | None:
         """The response cache's key for an operation, or None when it must run: no cache,
@@ -245,11 +279,13 @@ class GraphQLView(GraphQL[Context, None]):
         return any(hmac.compare_digest(token.encode(), t.encode()) for t in self._auth_tokens)
 
     def _is_ide_page(self, request: Request) -> bool:
-        """Only the page itself is public; a GET that carries a query is an operation."""
+        """Only the page itself is public; a GET that carries a query (or a persisted
+        query's hash, in `extensions`) is an operation."""
         return (
             self._graphiql_html is not None
             and request.method == "GET"
             and "query" not in request.query_params
+            and "extensions" not in request.query_params
             and "text/html" in request.headers.get("accept", "")
         )
 
