@@ -900,7 +900,8 @@ uses that a version lacks, so not passed to it: {notes}.
   `create_app` over the simulator app (`bench.harness.gateway`, `httpx.ASGITransport` both
   ways), two warming passes, then `time.process_time()` around the whole walk in that
   process (`first: 100`, `after:` the last `endCursor`, POST bodies and answers through
-  orjson); 0 upstream calls checked on every walk. Anchor: `bench.anchor.Anchor.respond`
+  orjson, `Accept-Encoding: identity`: uncompressed, as the anchor answers); 0 upstream
+  calls checked on every walk. Anchor: `bench.anchor.Anchor.respond`
   (orjson in, `execute_sync`, orjson out) over the same records walking the same pages, in
   its own process; every side's pages checked equal (digest). Row 3 query: `{
             " ".join(SCALARS_QUERY.split())
