@@ -1,4 +1,4 @@
-"""Benchmark (not a test): memory under a minute of distinct user filters, bounded or not.
+"""Benchmark (not a test): memory under minutes of distinct user filters, bounded or not.
 
 A real `jcgraph simulator` (2,000 users) and a real `jcgraph serve` reading it; for
 `--seconds` (60), 16 clients list users whose email starts with a random three letters
@@ -35,7 +35,7 @@ from bench.results import machine, write_section
 from bench.stack import ROOT, jcgraph_serve, simulator, stop_on_sigterm
 from gateway.simulator.store import OrgSizes
 
-SECTION = "## Memory: a minute of distinct user filters"
+SECTION = "## Memory: minutes of distinct user filters"
 SIZES = OrgSizes(users=2_000, groups=100, applications=40)
 QUERY = (
     "query($p: String!) { users(first: 20, filter: {emailStartsWith: $p}) "
@@ -170,7 +170,7 @@ def main() -> None:
         write_section(
             SECTION,
             f"Command: `.venv/bin/python -m bench.cache_bound"
-            f"{' --before ' + args.before if args.before else ''}`\n\n"
+            f"{' --before ' + args.before if args.before else ''} --seconds {args.seconds:g}`\n\n"
             f"A real `jcgraph simulator` ({SIZES.users:,} users) and a real `jcgraph serve` "
             f"(memory cache, `JCGRAPH_CACHE_MAX_ENTRIES=2000`, `JCGRAPH_CACHE_MAX_BYTES=8 MiB`, "
             f"`JCGRAPH_RESPONSE_CACHE_MAX_BYTES=2 MiB`; the code before the bounds ignores "
