@@ -18,6 +18,9 @@ class Context:
     report_cost: bool = False
     upstream: Tally = field(default_factory=Tally)
     cache: CacheTally = field(default_factory=CacheTally)
+    broad_access_applications: int = 10
+    """ADMIN_ALSO_USER_WITH_BROAD_ACCESS: more applications than this is broad access
+    (`JCGRAPH_BROAD_ACCESS_APPLICATIONS`)."""
 
 
 Info = strawberry.Info[Context, None]

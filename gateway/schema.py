@@ -68,6 +68,7 @@ from gateway.types.common import (
     window,
 )
 from gateway.types.entity import E, Entity, entity_class, fetch, find, readers
+from gateway.types.findings import Finding, FindingKind, Severity, organisation_findings
 from gateway.types.group import Group
 from gateway.types.inputs import (
     ApplicationFilter,
@@ -320,6 +321,25 @@ class Query:
             paths=paths(str(user), target.graph_type, str(target_id), routes),
             sudo=sudo_of(reached.attributes) if reached and relation.attributes else None,
         )
+
+    @strawberry.field(
+        description=(
+            "Access findings across the organisation, most severe first (then by kind, "
+            "subject and target): only `kinds` when given, at `severity` or above. Each "
+            "carries the access paths that show it. Computed from every user's effective "
+            "access, so the first page reads the whole organisation; later pages are served "
+            "from the cache."
+        )
+    )
+    async def findings(
+        self,
+        info: Info,
+        kinds: list[FindingKind] | None = None,
+        severity: Severity | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Finding] | None:
+        return await organisation_findings(info, kinds, severity, first, after)
 
 
 @dataclass(frozen=True)

@@ -103,3 +103,136 @@ def hops(user_id: str, route: Route, target: tuple[str, str]) -> list[dict[str, 
     ends = [("user", user_id), *route, target]
     ref = [{"type": t.upper(), "jumpcloudId": i} for t, i in ends]
     return [{"from": a, "to": b} for a, b in itertools.pairwise(ref)]
+
+
+# ---- findings -------------------------------------------------------------------------
+# The findings the README defines, computed from the store's records and edge sets alone.
+
+FINDING_KINDS = (
+    "ADMIN_WITHOUT_MFA",
+    "SUSPENDED_USER_WITH_ACCESS",
+    "STAGED_USER_WITH_ACCESS",
+    "LOCKED_USER_WITH_ACCESS",
+    "USER_WITHOUT_MFA_WITH_ACCESS",
+    "SUDO_WITHOUT_PASSWORD",
+    "ADMIN_ALSO_USER_WITH_BROAD_ACCESS",
+    "DIRECT_BINDING",
+    "REDUNDANT_PATH",
+    "EMPTY_GROUP_WITH_BINDINGS",
+    "APPLICATION_WITHOUT_ACCESS",
+)
+SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+
+Proof = tuple[str, str, Route]
+"""One evidence path: (user id, target id, route from the user)."""
+Finding = tuple[str, str, str, str, str | None, str | None, tuple[Proof, ...]]
+"""(kind, severity, subject type, subject id, target type, target id, evidence)."""
+
+
+def _shortest_first(routes: Any) -> list[Route]:
+    return sorted(set(routes), key=lambda r: (len(r), r))
+
+
+def reach(org: Org, user_id: str) -> dict[tuple[str, str], tuple[list[Route], Sudo]]:
+    """(target type, target id) -> (routes from the user, shortest first; sudo)."""
+    out: dict[tuple[str, str], tuple[list[Route], Sudo]] = {}
+    for target_type in ("application", "ldap_server", "radius_server"):
+        for target, vias in effective(org, user_id, target_type).items():
+            routes = [() if v is None else (("user_group", v),) for v in vias]
+            out[(target_type, target)] = (_shortest_first(routes), None)
+    for system_id, (routes, sudo) in effective_systems(org, user_id).items():
+        out[("system", system_id)] = (_shortest_first(routes), sudo)
+    return out
+
+
+_TYPE_NAMES = {
+    "application": "Application",
+    "ldap_server": "LdapServer",
+    "radius_server": "RadiusServer",
+    "system": "System",
+}
+
+
+def enrolled(user: dict[str, Any]) -> bool:
+    factors = user.get("mfaEnrollment") or {}
+    return user.get("totp_enabled") is True or "ENROLLED" in (
+        factors.get("overallStatus"),
+        factors.get("totpStatus"),
+        factors.get("webAuthnStatus"),
+        factors.get("pushStatus"),
+    )
+
+
+def findings(org: Org, broad: int = 10) -> list[Finding]:
+    """Every finding of the org, in the documented order."""
+    out: list[Finding] = []
+    reached = {u: reach(org, u) for u in org.users}
+    by_email = {u["email"]: u_id for u_id, u in org.users.items()}
+    for admin_id, admin in org.admins.items():
+        if admin.get("suspended"):
+            continue
+        if not admin.get("enableMultiFactor") and not admin.get("totpEnrolled"):
+            out.append(("ADMIN_WITHOUT_MFA", "CRITICAL", "Admin", admin_id, None, None, ()))
+        user_id = by_email.get(admin["email"])
+        apps = sorted(t for k, t in (reached.get(user_id) or {}) if k == "application")
+        if user_id is not None and len(apps) > broad:
+            proof = tuple(
+                (user_id, app, route)
+                for app in apps
+                for route in reached[user_id][("application", app)][0]
+            )
+            out.append(
+                (
+                    "ADMIN_ALSO_USER_WITH_BROAD_ACCESS",
+                    "MEDIUM",
+                    "Admin",
+                    admin_id,
+                    "User",
+                    user_id,
+                    proof,
+                )
+            )
+    for user_id, user in org.users.items():
+        state = user["state"]
+        for (target_type, target), (routes, sudo) in reached[user_id].items():
+            every = tuple((user_id, target, r) for r in routes)
+            about = ("User", user_id, _TYPE_NAMES[target_type], target)
+
+            def add(kind: str, severity: str, proof: tuple[Proof, ...] = every) -> None:
+                out.append((kind, severity, *about, proof))  # noqa: B023 - used at once
+
+            if state == "SUSPENDED":
+                add("SUSPENDED_USER_WITH_ACCESS", "HIGH")
+            if state == "STAGED":
+                add("STAGED_USER_WITH_ACCESS", "MEDIUM")
+            if user.get("account_locked"):
+                add("LOCKED_USER_WITH_ACCESS", "MEDIUM")
+            if state == "ACTIVATED" and not enrolled(user):
+                if target_type == "application":
+                    add("USER_WITHOUT_MFA_WITH_ACCESS", "MEDIUM")
+                if sudo is not None:
+                    add("USER_WITHOUT_MFA_WITH_ACCESS", "HIGH")
+            if sudo is not None and sudo[1]:
+                out.append(
+                    ("SUDO_WITHOUT_PASSWORD", "HIGH", "System", target, "User", user_id, every)
+                )
+            grouped = [r for r in routes if any(t == "user_group" for t, _ in r)]
+            own = [r for r in routes if r not in grouped]
+            if own:
+                add("DIRECT_BINDING", "LOW", tuple((user_id, target, r) for r in own + grouped))
+            if len(routes) > 1:
+                kept = grouped[0] if grouped else routes[0]
+                spare = tuple((user_id, target, r) for r in routes if r != kept)
+                add("REDUNDANT_PATH", "LOW", spare)
+    for group_id in org.groups:
+        bound_to = {b for b in org.bindings if b[:2] == ("user_group", group_id)}
+        if bound_to and not members_of(org, group_id):
+            out.append(("EMPTY_GROUP_WITH_BINDINGS", "LOW", "Group", group_id, None, None, ()))
+    reachable = {t for grants in reached.values() for k, t in grants if k == "application"}
+    for app_id in org.applications:
+        if app_id not in reachable:
+            out.append(("APPLICATION_WITHOUT_ACCESS", "LOW", "Application", app_id, None, None, ()))
+    return sorted(
+        out,
+        key=lambda f: (-SEVERITIES.index(f[1]), FINDING_KINDS.index(f[0]), f[3], f[5] or ""),
+    )

@@ -161,3 +161,75 @@ def _pairs(
     while len(chosen) < count:
         chosen[(rng.choice(sources), rng.choice(targets))] = None
     return list(chosen)
+
+
+def findings_org(*, seed: int = 2718) -> Org:
+    """A small org holding at least one case of every access finding the gateway reports:
+    an administrator without MFA, suspended, staged and locked users who still reach
+    things, a user without MFA holding sudo (without a password) on a server, direct and
+    redundant grants, an administrator whose user account reaches more than ten
+    applications, an empty group that is still bound, and an application nobody reaches.
+    The generated org underneath stays as ``generate_org`` makes it; the cases are edits."""
+    org = generate_org(
+        OrgSizes(
+            users=60,
+            groups=8,
+            applications=14,
+            direct_app_bindings=6,
+            admins=5,
+            custom_roles=1,
+            systems=12,
+            system_groups=4,
+        ),
+        seed=seed,
+        name="Findings Test Co",
+    )
+    users = sorted(org.users)
+    groups = sorted(org.groups)
+    apps = sorted(org.applications)
+    systems = sorted(org.systems)
+    unreached, empty = apps[-1], groups[-1]
+    bindings = {b for b in org.bindings if b[3] != unreached}
+    memberships = {m for m in org.memberships if m[1] != empty}
+    bindings.add(("user_group", empty, "application", apps[0]))
+    bindings.add(("user_group", empty, "system", systems[0]))
+
+    by_email = {u["email"]: u_id for u_id, u in org.users.items()}
+    admin_users = {by_email[a["email"]] for a in org.admins.values() if a["email"] in by_email}
+    cases = [u for u in users if u not in admin_users]
+    suspended, staged, locked, no_mfa, redundant = cases[:5]
+    for user_id, state in ((suspended, "SUSPENDED"), (staged, "STAGED")):
+        user = org.users[user_id]
+        user.update(state=state, activated=state != "STAGED", suspended=state == "SUSPENDED")
+        user.update(account_locked=False, account_locked_date=None)
+    org.users[locked].update(state="ACTIVATED", activated=True, suspended=False)
+    org.users[locked].update(account_locked=True, account_locked_date=org.users[locked]["created"])
+    bindings.add(("user", suspended, "application", apps[0]))
+    bindings.add(("user", staged, "ldap_server", sorted(org.ldap_servers)[0]))
+    bindings.add(("user", locked, "radius_server", sorted(org.radius_servers)[0]))
+
+    user = org.users[no_mfa]
+    user.update(state="ACTIVATED", activated=True, suspended=False, account_locked=False)
+    user.update(totp_enabled=False, enable_user_portal_multifactor=False)
+    user["mfa"] = {"configured": False, "exclusion": False}
+    user["mfaEnrollment"] = dict.fromkeys(user["mfaEnrollment"], "NOT_ENROLLED")
+    sudo_binding = ("user", no_mfa, "system", systems[1])
+    bindings.update({sudo_binding, ("user", no_mfa, "application", apps[1])})
+    org.binding_attributes[sudo_binding] = {"sudo": {"enabled": True, "withoutPassword": True}}
+
+    # Reached twice: directly and through a group bound to the same application.
+    memberships.add((redundant, groups[0]))
+    bindings.update({("user_group", groups[0], "application", apps[2])})
+    bindings.add(("user", redundant, "application", apps[2]))
+
+    broad = next(a for a in sorted(org.admins) if org.admins[a]["email"] in by_email)
+    mfa_less = next(a for a in sorted(org.admins) if a != broad)
+    org.admins[mfa_less].update(enableMultiFactor=False, totpEnrolled=False, suspended=False)
+    org.admins[mfa_less].pop("totpUpdatedAt", None)
+    org.admins[broad]["suspended"] = False
+    broad_user = by_email[org.admins[broad]["email"]]
+    bindings.update(("user", broad_user, "application", a) for a in apps[:11])
+
+    org.bindings = bindings
+    org.memberships = memberships
+    return org

@@ -10,6 +10,7 @@ from gateway.context import Info
 from gateway.model import ADMIN, ROLE, USER, Record, record_id
 from gateway.types.common import records_list_connection
 from gateway.types.entity import Entity, entity_type, reference, source
+from gateway.types.findings import subject_findings
 from gateway.types.relay import Connection, Node
 
 
@@ -82,3 +83,5 @@ class Admin(Entity, Node):
         "The system user with the same email, if any.",
         lambda admin, info: info.context.loaders.lookup(USER, "email").load(admin.email),
     )
+
+    findings = subject_findings(ADMIN)

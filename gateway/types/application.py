@@ -9,6 +9,7 @@ import strawberry
 from gateway.model import ACCESS_APPLICATIONS, APPLICATION, GROUP_APPLICATIONS, Record
 from gateway.types.entity import Entity, derived, entity_type, source
 from gateway.types.fields import related
+from gateway.types.findings import subject_findings
 from gateway.types.relay import Node
 
 
@@ -45,3 +46,5 @@ class Application(Entity, Node):
         APPLICATION,
         "Users who can reach the application, directly or through groups, with paths.",
     )
+
+    findings = subject_findings(APPLICATION)

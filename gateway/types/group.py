@@ -15,6 +15,7 @@ from gateway.model import (
 )
 from gateway.types.entity import Entity, entity_type
 from gateway.types.fields import related
+from gateway.types.findings import subject_findings
 from gateway.types.relay import Node
 
 
@@ -38,3 +39,5 @@ class Group(GroupFields, Entity, Node):
     radius_servers = related(GROUP_RADIUS, GROUP, "RADIUS servers bound to the group.")
     systems = related(GROUP_SYSTEMS, GROUP, "Systems bound to the group directly.")
     system_groups = related(GROUP_SYSTEM_GROUPS, GROUP, "System groups bound to the group.")
+
+    findings = subject_findings(GROUP)

@@ -18,6 +18,7 @@ from gateway.model import (
 from gateway.types.common import Attribute, flag
 from gateway.types.entity import Entity, derived, entity_type, source
 from gateway.types.fields import related
+from gateway.types.findings import subject_findings
 from gateway.types.group import GroupFields
 from gateway.types.relay import Node
 
@@ -92,6 +93,8 @@ class System(Entity, Node):
     )
     system_groups = related(SYSTEM_MEMBERSHIP, SYSTEM, "System groups the system is in.")
     groups = related(GROUP_SYSTEMS, SYSTEM, "User groups bound to the system directly.")
+
+    findings = subject_findings(SYSTEM)
 
 
 @entity_type(SYSTEM_GROUP, "A JumpCloud system group (v2).")

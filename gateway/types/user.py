@@ -23,6 +23,7 @@ from gateway.model import (
 from gateway.types.common import Attribute
 from gateway.types.entity import Entity, derived, entity_type, fetch, reference, source
 from gateway.types.fields import related
+from gateway.types.findings import subject_findings
 from gateway.types.relay import Node
 
 
@@ -121,3 +122,5 @@ class User(Entity, Node):
     )
 
     admin = reference(ADMIN, "The console administrator with the same email, if any.", _admin_id)
+
+    findings = subject_findings(USER)

@@ -168,6 +168,30 @@ def _user_with_most_systems(org: Org) -> str:
     return str(org.users[user_id]["email"])
 
 
+def check_findings(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> None:
+    levels = oracle.SEVERITIES[oracle.SEVERITIES.index(variables["severity"]) :]
+    want = [f for f in oracle.findings(org) if f[1] in levels]
+    assert data["findings"]["totalCount"] == len(want)
+    nodes = [e["node"] for e in data["findings"]["edges"]]
+    assert len(nodes) == min(len(want), variables["first"]) > 0
+    for node, finding in zip(nodes, want, strict=False):
+        target = node["target"] or {}
+        subject = node["subject"]
+        assert (node["kind"], node["severity"], subject["__typename"], subject["jumpcloudId"]) == (
+            finding[:4]
+        )
+        assert (target.get("__typename"), target.get("jumpcloudId")) == finding[4:6]
+        routes = [
+            tuple(
+                (t, p[k]["jumpcloudId"])
+                for t, k in (("user_group", "via"), ("system_group", "viaSystemGroup"))
+                if p[k]
+            )
+            for p in node["evidence"]
+        ]
+        assert routes == [route for _, _, route in finding[6]]
+
+
 def cases(org: Org) -> dict[str, tuple[dict[str, Any], Check]]:
     user = _user_with_access(org)
     app = _app_with_most_users(org)
@@ -189,6 +213,7 @@ def cases(org: Org) -> dict[str, tuple[dict[str, Any], Check]]:
         ),
         "WhoCanLogIntoSystem": ({"hostname": _system_with_sudo(org)}, check_who_can_log_in),
         "UserSystems": ({"email": _user_with_most_systems(org)}, check_user_systems),
+        "Findings": ({"severity": "HIGH", "first": 50}, check_findings),
     }
 
 
