@@ -131,6 +131,42 @@ def choose_index(*, index_reads: int, per_key_reads: int, spent: int) -> bool:
     return index_reads < per_key_reads or index_reads <= spent
 
 
+class _Progress:
+    """Progress lines of one index build: every `every` pieces read or `seconds` of the
+    clock, whichever comes first (checked as pieces arrive: a build waiting on one slow
+    read logs once it comes). A build shorter than both logs only its final line."""
+
+    def __init__(
+        self, build: str, tally: Tally, clock: Callable[[], float], every: int, seconds: float
+    ) -> None:
+        self._build = build
+        self._tally = tally
+        self._clock = clock
+        self._every = every
+        self._seconds = seconds
+        self._started = self._last_at = clock()
+        self._done = self._last_done = 0
+        self.total = 0
+
+    def read(self) -> None:
+        """One more piece read (or failed)."""
+        self._done += 1
+        now = self._clock()
+        if self._done == self.total or (
+            self._done - self._last_done < self._every and now - self._last_at < self._seconds
+        ):
+            return
+        self._last_done, self._last_at = self._done, now
+        log.info(
+            "%s: %d/%d pieces, %d upstream calls, %.1f s",
+            self._build,
+            self._done,
+            self.total,
+            self._tally.calls,
+            now - self._started,
+        )
+
+
 @dataclass(frozen=True)
 class IndexBuild:
     """What building one index cost; logged and exported as metrics."""
@@ -159,6 +195,8 @@ class AccessGraph:
         *,
         clock: Callable[[], float] = time.time,
         window: float = 300.0,
+        progress_every: int = 100,
+        progress_seconds: float = 5.0,
     ) -> None:
         self._client = client
         self._cache = cache
@@ -168,6 +206,7 @@ class AccessGraph:
         self._clock = clock
         self._window = window
         self._spent: dict[tuple[Relation, Kind], tuple[float, int]] = {}
+        self._progress = (progress_every, progress_seconds)
 
     def spent(self, relation: Relation, side: Kind) -> int:
         """Per-key reads made for `relation` from `side` within the last cache lifetime."""
@@ -238,7 +277,14 @@ class AccessGraph:
         """The whole relation inverted, keyed by objects of `side` (built from the other)."""
         return f"index:{relation.name}:{side.name}"
 
-    async def pieces(self, relation: Relation, side: Kind, ids: Sequence[str]) -> dict[str, Pieces]:
+    async def pieces(
+        self,
+        relation: Relation,
+        side: Kind,
+        ids: Sequence[str],
+        *,
+        progress: _Progress | None = None,
+    ) -> dict[str, Pieces]:
         """Per-key reads: one upstream read (all pages) per object not in the cache."""
         read = relation.read(side)
         source, want = side.graph_type, relation.other(side).graph_type
@@ -254,8 +300,20 @@ class AccessGraph:
             found = parse_neighbours(records, object_id, want, attributes=relation.attributes)
             return [n.to_json() for n in found]
 
+        async def counted(key: str) -> Any:
+            assert progress is not None
+            try:
+                return await one(key)
+            finally:
+                progress.read()
+
         async def fetch(keys: list[str]) -> dict[str, Any]:
-            found = await asyncio.gather(*(one(k) for k in keys), return_exceptions=True)
+            if progress is None:
+                reads = [one(k) for k in keys]
+            else:
+                progress.total = len(keys)
+                reads = [counted(k) for k in keys]
+            found = await asyncio.gather(*reads, return_exceptions=True)
             return dict(zip(keys, found, strict=True))
 
         loaded = await self._cache.load_many(list(by_key), fetch, decode=decode_neighbours)
@@ -275,9 +333,12 @@ class AccessGraph:
         the first failed piece instead, since an index with a hole in it would answer wrongly."""
         started = time.perf_counter()
         tally, seen = Tally(), CacheTally()
+        progress = _Progress(
+            f"index {relation.name} from {side.name}", tally, self._clock, *self._progress
+        )
         tokens = current_tally.set(tally), current_cache_tally.set(seen)
         try:
-            pieces = await self.pieces(relation, side, ids)
+            pieces = await self.pieces(relation, side, ids, progress=progress)
         finally:
             current_tally.reset(tokens[0])
             current_cache_tally.reset(tokens[1])

@@ -34,6 +34,7 @@ from gateway.readiness import Readiness
 from gateway.response_cache import ResponseCache
 from gateway.schema import build_schema
 from gateway.settings import Settings
+from gateway.tracing import Tracing, create_tracing
 from gateway.view import GraphQLView
 
 
@@ -112,8 +113,10 @@ def create_app(
     transport: httpx.AsyncBaseTransport | None = None,
     *,
     clock: Callable[[], float] = time.time,
+    tracing: Tracing | None = None,
 ) -> Starlette:
-    """The gateway as an ASGI app. `transport` replaces the network (tests, demo)."""
+    """The gateway as an ASGI app. `transport` replaces the network (tests, demo); `tracing`
+    the tracer JCGRAPH_OTEL would set up (tests)."""
     settings.validate()
     metrics = Metrics()
     config = client_config(settings)
@@ -173,6 +176,7 @@ def create_app(
             else None
         ),
         max_page_size=settings.max_page_size,
+        broad_access_applications=settings.broad_access_applications,
         max_body_bytes=settings.max_body_bytes,
         metrics=metrics,
         auth_tokens=settings.auth_tokens,
@@ -183,6 +187,7 @@ def create_app(
             else None
         ),
         clock=clock,
+        tracing=tracing if tracing is not None or not settings.otel else create_tracing(),
     )
 
     async def healthz(request: Request) -> Response:

@@ -84,7 +84,7 @@ def serve(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"jcgraph: {problem}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, secrets=secrets_of(settings))
+    configure_logging(settings.log_level, secrets=secrets_of(settings), fmt=settings.log_format)
     if not startup_checks(settings, args.host):
         return 1
     where = "the embedded demo organisation" if settings.demo else redact_url(settings.base_url)

@@ -1,15 +1,19 @@
-"""Logging set-up (redacted lines, an access log without query strings) and Prometheus
-metrics (one registry per app, no globals)."""
+"""Logging set-up (redacted lines, text or JSON, an access log without query strings, one
+line per GraphQL request) and Prometheus metrics (one registry per app, no globals)."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
+import orjson
+import stamina
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -21,23 +25,64 @@ from gateway.jumpcloud.accounting import CallLog
 from gateway.jumpcloud.breaker import BreakerState
 from gateway.jumpcloud.upstream import Health
 
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
-def configure_logging(level: str, *, secrets: Sequence[str] = ()) -> None:
+
+def configure_logging(level: str, *, secrets: Sequence[str] = (), fmt: str = "text") -> None:
     """Called by the CLI only: a library must not configure logging on import.
 
     Every line goes through the root handler and its `Redactor`: uvicorn is run without a
     logging config of its own (its loggers propagate here) and without its access log
-    (`AccessLog` writes one without query strings)."""
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    (`AccessLog` writes one without query strings). `fmt` is `text` or `json` (one JSON
+    object a line, `JsonFormatter`)."""
+    logging.basicConfig(level=level, format=TEXT_FORMAT)
     redactor = Redactor(secrets)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
+        if fmt == "json":
+            handler.setFormatter(JsonFormatter())
     # httpx logs every request URL at INFO, filter values (emails) included; the metrics
     # count upstream requests, and the client logs each retry itself.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLevelNamesMapping()[level]))
+    one_line_per_retry()
+
+
+def one_line_per_retry() -> None:
+    """Turn off stamina's default retry hooks: the client logs each retry itself (endpoint,
+    status, wait; `gateway.jumpcloud`), and stamina's logging hook would log it a second
+    time (`stamina.retry_scheduled`, with the exception's repr), its Prometheus hook count
+    it in prometheus_client's global registry, which /metrics does not serve."""
+    stamina.instrumentation.set_on_retry_hooks(())
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, the record's `extra=` fields,
+    and the exception when there is one. It formats what the handler's `Redactor` already
+    rewrote, so the same redaction holds in both formats."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name, value in vars(record).items():
+            if name not in _RECORD_ATTRIBUTES and name not in line:
+                line[name] = value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = record.stack_info
+        return orjson.dumps(line, default=str).decode()
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """ISO 8601 in UTC with milliseconds: `2024-05-01T12:00:00.123Z`."""
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + (
+            f".{int(record.msecs):03d}Z"
+        )
 
 
 # An address as is or percent-encoded (`%40`, as in upstream filter URLs); it may start
@@ -95,8 +140,12 @@ class Redactor(logging.Filter):
         record.msg = redact(record.getMessage(), self._secrets)
         record.args = None
         for name, value in list(vars(record).items()):
-            if isinstance(value, str) and name not in _RECORD_ATTRIBUTES:  # `extra=`
-                setattr(record, name, redact(value, self._secrets))
+            if name in _RECORD_ATTRIBUTES or value is None or isinstance(value, bool | int | float):
+                continue
+            # `extra=` fields: text as is, anything else (a dict, a tuple) as its text, so
+            # that no formatter prints an unredacted value.
+            text = value if isinstance(value, str) else repr(value)
+            setattr(record, name, redact(text, self._secrets))
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
@@ -106,9 +155,14 @@ class Redactor(logging.Filter):
         return True
 
 
+REQUEST_LOGGED = "jcgraph_request_logged"
+"""Set in a request's state by the view once `gateway.request` has its line."""
+
+
 class AccessLog:
     """ASGI middleware: one INFO line per HTTP request on `gateway.access`, the path
-    without its query string (which can carry tokens or emails)."""
+    without its query string (which can carry tokens or emails). GraphQL requests are left
+    to the view's own line on `gateway.request` (`log_request`), which starts alike."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -130,16 +184,80 @@ class AccessLog:
         try:
             await self.app(scope, receive, observed)
         finally:
-            client = scope.get("client")
-            self.log.info(
-                '%s "%s %s HTTP/%s" %d %.1fms',
-                f"{client[0]}:{client[1]}" if client else "-",
-                scope["method"],
-                scope["path"],
-                scope.get("http_version", "1.1"),
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
+            if not scope.get("state", {}).get(REQUEST_LOGGED):
+                self.log.info(
+                    '%s "%s %s HTTP/%s" %d %.1fms',
+                    remote_of(scope),
+                    scope["method"],
+                    scope["path"],
+                    scope.get("http_version", "1.1"),
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                )
+
+
+def remote_of(scope: Scope) -> str:
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else "-"
+
+
+request_log = logging.getLogger("gateway.request")
+
+# What a proxy or client may name its request with (UUIDs, W3C and AWS trace ids); anything
+# else (too long, spaces, quotes, an address) is replaced by an id of our own.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:=+/-]{1,128}")
+
+
+def request_id(incoming: str | None) -> str:
+    """The caller's `x-request-id` if it is a sane token, else a new random one."""
+    if incoming is not None and _REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return os.urandom(8).hex()
+
+
+def document_hash(document: str) -> str:
+    """A GraphQL document's stand-in in logs and spans: the first 12 hex of its sha256 (the
+    hash a persisted-query manifest files it under starts alike)."""
+    return hashlib.sha256(document.encode()).hexdigest()[:12]
+
+
+def token_id(token: str) -> str:
+    """A bearer token's stand-in: the first 8 hex of its sha256 (`printf %s "$TOKEN" |
+    sha256sum | cut -c1-8` finds it), never the token."""
+    return hashlib.sha256(token.encode()).hexdigest()[:8]
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def log_request(scope: Scope, fields: Mapping[str, Any]) -> None:
+    """The one line of a GraphQL request on `gateway.request`: the access log's start, then
+    the request's fields compactly (text); in JSON the fields are also keys of their own.
+
+    `fields`: request_id, operation, document, status, duration_ms, upstream_calls,
+    cache_hits, stale, replayed, client and, when tracing, trace_id."""
+    trace_id = fields.get("trace_id")
+    request_log.info(
+        '%s "%s %s HTTP/%s" %d %.1fms id=%s op=%s doc=%s upstream=%d hits=%d stale=%s '
+        "replayed=%s client=%s%s",
+        remote_of(scope),
+        scope["method"],
+        scope["path"],
+        scope.get("http_version", "1.1"),
+        fields["status"],
+        fields["duration_ms"],
+        fields["request_id"],
+        fields["operation"] or "-",
+        fields["document"] or "-",
+        fields["upstream_calls"],
+        fields["cache_hits"],
+        _flag(fields["stale"]),
+        _flag(fields["replayed"]),
+        fields["client"] or "-",
+        f" trace={trace_id}" if trace_id else "",
+        extra=fields,
+    )
 
 
 class _StatsCollector(Collector):

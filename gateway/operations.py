@@ -42,6 +42,7 @@ class Prepared:
 
     document: DocumentNode
     prefetch: frozenset[Kind]
+    name: str | None  # the operation's own name (what runs when none is given)
 
 
 class Operations:
@@ -79,7 +80,7 @@ class Operations:
         if await policies.documents.validate(self._schema, query, document, policies.rules):
             return None
         plan = policies.plans.of(self._schema, query, document, operation_name)
-        return Prepared(document, plan)
+        return Prepared(document, plan, None if operation.name is None else operation.name.value)
 
     def estimate(
         self,

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from gateway import tracing
 from gateway.model import AccessPlan
 from gateway.persisted import ManifestError, read_manifest
 
@@ -72,6 +73,8 @@ class Settings:
     graphiql_assets: str | None = None
     auth_tokens: tuple[str, ...] = field(default=(), repr=False)
     log_level: str = "INFO"
+    log_format: str = "text"  # JCGRAPH_LOG_FORMAT: text, or json (one object a line)
+    otel: bool = False  # JCGRAPH_OTEL: OpenTelemetry spans (the `otel` extra)
     access_plan: AccessPlan = AccessPlan.AUTO
     # Browser frontends: origins allowed by CORS (none: no CORS headers), the trusted
     # documents' manifest (None: any document, and automatic persisted queries), and the
@@ -79,6 +82,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     trusted_documents: str | None = None
     gzip_min_bytes: int = 1024
+    # Findings: an admin whose user account reaches more applications than this is flagged.
+    broad_access_applications: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
@@ -123,6 +128,8 @@ class Settings:
             graphiql_assets=env.get("JCGRAPH_GRAPHIQL_ASSETS") or None,
             auth_tokens=read.tokens("JCGRAPH_AUTH_TOKENS"),
             log_level=env.get("JCGRAPH_LOG_LEVEL", "INFO").upper(),
+            log_format=env.get("JCGRAPH_LOG_FORMAT", "text").strip().lower() or "text",
+            otel=read.flag("JCGRAPH_OTEL", False),
             access_plan=env.get("JCGRAPH_ACCESS_PLAN", AccessPlan.AUTO),  # type: ignore[arg-type]
             cors_origins=tuple(
                 o.strip().lower()
@@ -131,6 +138,9 @@ class Settings:
             ),
             trusted_documents=env.get("JCGRAPH_TRUSTED_DOCUMENTS", "").strip() or None,
             gzip_min_bytes=read.integer("JCGRAPH_GZIP_MIN_BYTES", 1024, minimum=0),
+            broad_access_applications=read.integer(
+                "JCGRAPH_BROAD_ACCESS_APPLICATIONS", 10, minimum=0
+            ),
         )
         problems = [*read.problems, *settings.problems()]
         if problems:
@@ -176,6 +186,13 @@ class Settings:
         if self.max_page_size > 1000:
             found.append("JCGRAPH_MAX_PAGE_SIZE must be at most 1000")
         found += _cors_problems(self.cors_origins)
+        if self.log_format not in ("text", "json"):
+            found.append(
+                f"JCGRAPH_LOG_FORMAT must be text or json, got {self.log_format!r:.40}; json "
+                "writes one JSON object a line"
+            )
+        if self.otel and not tracing.installed():
+            found.append(tracing.MISSING_EXTRA)
         if self.trusted_documents is not None:
             try:
                 read_manifest(self.trusted_documents)

@@ -24,11 +24,12 @@ import hmac
 import logging
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -49,10 +50,22 @@ from gateway.errors import (
     classify,
 )
 from gateway.jumpcloud.accounting import current_tally
-from gateway.observability import Metrics
+from gateway.jumpcloud.spans import current_upstream_tracer
+from gateway.observability import (
+    REQUEST_LOGGED,
+    Metrics,
+    document_hash,
+    log_request,
+    request_id,
+    request_log,
+    token_id,
+)
 from gateway.operations import Operations
 from gateway.persisted import PersistedDocuments, PersistedQueryNotFound
 from gateway.response_cache import ResponseCache
+
+if TYPE_CHECKING:
+    from gateway.tracing import OperationSpan, Tracing
 
 log = logging.getLogger("gateway.view")
 
@@ -69,6 +82,7 @@ class GraphQLView(GraphQL[Context, None]):
         schema: Any,
         *,
         max_page_size: int,
+        broad_access_applications: int = 10,
         metrics: Metrics,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         auth_tokens: tuple[str, ...] = (),
@@ -77,25 +91,60 @@ class GraphQLView(GraphQL[Context, None]):
         response_cache: ResponseCache | None = None,
         operations: Operations | None = None,
         persisted: PersistedDocuments | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql_html else None)
         self._operations = operations
         self._persisted = persisted
         self._responses = response_cache
         self._max_page_size = max_page_size
+        self._broad_access = broad_access_applications
         self._max_body_bytes = max_body_bytes
         self._metrics = metrics
         self._auth_tokens = auth_tokens
         self._graphiql_html = graphiql_html
         self._clock = clock
+        self._tracing = tracing
+        self._token_ids = {t: token_id(t) for t in auth_tokens}
+        self._names: dict[str, str | None] = {}
+        # A document the gateway would refuse as too long is not parsed for its name either.
+        policies = getattr(schema, "policies", None)
+        self._max_tokens: int = 1_000 if policies is None else policies.documents.max_tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         started = time.perf_counter()
+        if self._tracing is None:
+            response, request, sent, replayed = await self._respond(scope, receive)
+            traced = None
+        else:
+            traced = self._tracing.operation(Request(scope).headers)
+            token = current_upstream_tracer.set(traced)
+            try:
+                response, request, sent, replayed = await self._respond(scope, receive)
+            except BaseException:
+                traced.end(operation=None, document=None, status=500, attributes={})
+                raise
+            finally:
+                current_upstream_tracer.reset(token)
+        rid = request_id(request.headers.get("x-request-id"))
+        response.headers["x-request-id"] = rid
+        await response(request.scope, receive, send)
+        elapsed = time.perf_counter() - started
+        self._metrics.requests.observe(elapsed)
+        if traced is not None or request_log.isEnabledFor(logging.INFO):
+            self._observed(request, sent, response.status_code, elapsed, rid, replayed, traced)
+
+    async def _respond(
+        self, scope: Scope, receive: Receive
+    ) -> tuple[Response, Request, bytes, bool]:
+        """The response, the request as last rewritten, what was sent (body or query
+        string, b"" if refused before it was read) and whether the response was replayed."""
+        request = Request(scope, receive)
+        sent, replayed = b"", False
         try:
-            request = Request(scope, receive)
             if self._refuses_caller(request):
                 response = self._refuse(
                     Unauthenticated(
@@ -114,6 +163,7 @@ class GraphQLView(GraphQL[Context, None]):
                 if kept is not None:
                     self._metrics.responses_replayed.inc()
                     response = Response(kept, media_type="application/json")
+                    replayed = True
                 else:
                     lean = await self._lean(request, sent)
                     response = lean if lean is not None else await self.run(request)
@@ -129,8 +179,71 @@ class GraphQLView(GraphQL[Context, None]):
                 NotFound(exc.reason) if exc.status_code == 404 else BadRequest(exc.reason)
             )
             response = self._refuse(error, status=exc.status_code)
-        await response(scope, receive, send)
-        self._metrics.requests.observe(time.perf_counter() - started)
+        return response, request, sent, replayed
+
+    def _observed(
+        self,
+        request: Request,
+        sent: bytes,
+        status: int,
+        seconds: float,
+        rid: str,
+        replayed: bool,
+        traced: OperationSpan | None,
+    ) -> None:
+        """The request's line on `gateway.request` and the end of its span: one formatted
+        line, no work per field."""
+        query, operation = getattr(request.state, "jcgraph_operation", None) or _operation_in(
+            request.method, sent
+        )
+        document = None if query is None else document_hash(query)
+        if operation is None and query is not None:
+            operation = self._operation_name(document, query)  # type: ignore[arg-type]
+        context: Context | None = getattr(request.state, "jcgraph_context", None)
+        fields: dict[str, Any] = {
+            "request_id": rid,
+            "operation": operation,
+            "document": document,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 1),
+            "upstream_calls": 0 if context is None else context.upstream.calls,
+            "cache_hits": 0 if context is None else context.cache.hits,
+            "stale": context is not None and context.cache.stale > 0,
+            "replayed": replayed,
+            "client": self._client_id(request),
+        }
+        if traced is not None:
+            fields["trace_id"] = traced.trace_id
+            traced.end(
+                operation=operation,
+                document=document,
+                status=status,
+                attributes={f"jcgraph.{k}": v for k, v in fields.items() if v is not None},
+            )
+        if request_log.isEnabledFor(logging.INFO):
+            setattr(request.state, REQUEST_LOGGED, True)  # AccessLog leaves it to this line
+            log_request(request.scope, fields)
+
+    def _operation_name(self, document: str, query: str) -> str | None:
+        """The name of a document's single operation, parsed once per document (a bounded
+        memo): what the request log names an operation sent without `operationName`."""
+        if document not in self._names:
+            if len(self._names) >= 1024:
+                self._names.clear()
+            try:
+                operation = get_operation_ast(parse(query, max_tokens=self._max_tokens))
+            except GraphQLError:
+                operation = None
+            name = None if operation is None or operation.name is None else operation.name.value
+            self._names[document] = name
+        return self._names[document]
+
+    def _client_id(self, request: Request) -> str | None:
+        """The caller's token's stand-in (observability.token_id), None without auth."""
+        if not self._token_ids:
+            return None
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        return self._token_ids.get(token) if scheme.lower() == "bearer" else None
 
     async def _lean(self, request: Request, body: bytes) -> Response | None:
         """The response of a POSTed JSON query through the lean path (gateway.operations);
@@ -160,6 +273,7 @@ class GraphQLView(GraphQL[Context, None]):
         prepared = await operations.prepare(query, name)
         if prepared is None:
             return None
+        request.state.jcgraph_operation = (query, prepared.name)  # for the request's log line
         cost = operations.estimate(query, prepared, name, variables)
         if cost is None:
             return None
@@ -312,6 +426,7 @@ class GraphQLView(GraphQL[Context, None]):
             loaders=request.state.services.loaders(),
             max_page_size=self._max_page_size,
             report_cost=request.headers.get(COST_HEADER, "").lower() in {"1", "true", "yes"},
+            broad_access_applications=self._broad_access,
         )
         request.state.jcgraph_context = context
         return context
@@ -377,6 +492,22 @@ class GraphQLView(GraphQL[Context, None]):
             "stale": context.cache.stale > 0,
             "dataAgeSeconds": None if oldest is None else round(self._clock() - oldest, 3),
         }
+
+
+def _operation_in(method: str, sent: bytes) -> tuple[str | None, str | None]:
+    """(document, operation name) of a request the lean path did not read: a POSTed JSON
+    body or a GET's query string; (None, None) for anything else."""
+    try:
+        if method == "POST":
+            payload = orjson.loads(sent)
+        else:
+            payload = {k: v[0] for k, v in parse_qs(sent.decode("latin-1")).items()}
+    except (orjson.JSONDecodeError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(payload, dict):
+        return None, None
+    query, name = payload.get("query"), payload.get("operationName")
+    return (query if isinstance(query, str) else None), (name if isinstance(name, str) else None)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -26,6 +26,7 @@ from gateway.jumpcloud.accounting import CallLog, current_tally
 from gateway.jumpcloud.breaker import BreakerState, CircuitBreaker
 from gateway.jumpcloud.config import ClientConfig
 from gateway.jumpcloud.deadline import current_deadline, retries_allowed
+from gateway.jumpcloud.spans import UpstreamSpan, current_upstream_tracer
 from gateway.jumpcloud.throttle import Pace, RateGate
 
 log = logging.getLogger("gateway.jumpcloud")
@@ -60,6 +61,9 @@ class _Retrying:
     rate_limited: bool = False
     failing: bool = False
     """The last attempt failed as the breaker counts failures (5xx, transport, timeout)."""
+    status: int | None = None
+    """The last answer's HTTP status (for the span)."""
+    span: UpstreamSpan | None = None
 
 
 class Upstream:
@@ -111,8 +115,29 @@ class Upstream:
         json: Mapping[str, Any] | None = None,
     ) -> httpx.Response:
         """A 2xx response, after retries; otherwise the typed error (see errors.py)."""
+        state = _Retrying(attempts=self.config.retry_attempts if retries_allowed() else 1)
+        tracer = current_upstream_tracer.get()
+        if tracer is None:
+            return await self._send(method, path, endpoint, params, json, state)
+        span = state.span = tracer.start(method, endpoint)
+        try:
+            response = await self._send(method, path, endpoint, params, json, state)
+        except BaseException as exc:
+            span.end(state.status, max(state.num - 1, 0), exc)
+            raise
+        span.end(state.status, max(state.num - 1, 0), None)
+        return response
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        endpoint: str,
+        params: Params,
+        json: Mapping[str, Any] | None,
+        state: _Retrying,
+    ) -> httpx.Response:
         cfg = self.config
-        state = _Retrying(attempts=cfg.retry_attempts if retries_allowed() else 1)
         at = current_deadline()
         try:
             async with asyncio.timeout_at(at):
@@ -197,6 +222,8 @@ class Upstream:
     ) -> httpx.Response:
         # A tuple: it is covariant, which httpx's parameter type needs.
         request = self._http.build_request(method, path, params=tuple(params), json=json)
+        if state.span is not None:
+            state.span.inject(request.headers)
         at = current_deadline()
         probe = self.breaker.admit(endpoint)
         state.failing = False
@@ -209,6 +236,7 @@ class Upstream:
                         continue  # a 429 paused the client meanwhile
                     state.failing = True  # until an answer says otherwise
                     response = await self._exchange(request, method, endpoint)
+                    state.status = response.status_code
                     break
         except BaseException as exc:
             if isinstance(exc, asyncio.CancelledError) and (at is None or _loop_time() < at):
