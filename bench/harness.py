@@ -88,6 +88,7 @@ class Harness(Client):
     log: RequestLog
     faults: Faults
     app: Any
+    asgi: Any  # the app with its lifespan state, to call without an HTTP client
     starts: list[Started] = field(default_factory=list)
 
 
@@ -108,7 +109,9 @@ async def gateway(org: Org, **settings: Any) -> AsyncIterator[Harness]:
             transport=httpx.ASGITransport(app=manager.app), base_url="http://gateway.bench"
         ) as http,
     ):
-        yield Harness(http=http, org=org, log=log, faults=faults, app=app, starts=starts)
+        yield Harness(
+            http=http, org=org, log=log, faults=faults, app=app, asgi=manager.app, starts=starts
+        )
 
 
 @contextlib.asynccontextmanager

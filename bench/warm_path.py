@@ -897,15 +897,17 @@ uses that a version lacks, so not passed to it: {notes}.
   user in a group>}}}}`). Every answer was checked equal to the anchor's; no gateway's
   `jcgraph_upstream_requests_total` moved during any load run.
 - **Rows 3-4** (`python -m bench.worker walk`, one process per side): the gateway app from
-  `create_app` over the simulator app (`bench.harness.gateway`, `httpx.ASGITransport` both
-  ways), two warming passes, then `time.process_time()` around the whole walk in that
-  process (`first: 100`, `after:` the last `endCursor`, POST bodies and answers through
-  orjson, `Accept-Encoding: identity`: uncompressed, as the anchor answers); 0 upstream
-  calls checked on every walk. Anchor: `bench.anchor.Anchor.respond`
-  (orjson in, `execute_sync`, orjson out) over the same records walking the same pages, in
-  its own process; every side's pages checked equal (digest). Row 3 query: `{
-            " ".join(SCALARS_QUERY.split())
-        }`; row 4: `{" ".join(GROUPS_QUERY.split())}` on a
+  `create_app` over the simulator app (`bench.harness.gateway`), each POST handed straight
+  to the app as ASGI (`bench.worker.asgi_post`: a scope, the body, the response collected;
+  no HTTP client, no compression asked, as the anchor answers uncompressed), two warming
+  passes, then `time.process_time()` around the whole walk in that process (`first: 100`,
+  `after:` the last `endCursor`, POST bodies and answers through orjson): the server's
+  work, Starlette and the view included; 0 upstream calls checked on every walk. Anchor:
+  `bench.anchor.Anchor.respond` (orjson in, `execute_sync`, orjson out) over the same
+  records walking the same pages, in its own process; every side's pages checked equal
+  (digest). Row 3 query: `{" ".join(SCALARS_QUERY.split())}`; row 4: `{
+            " ".join(GROUPS_QUERY.split())
+        }` on a
   {sizes_text(scale.groups)} org.
 - **Rows 5-6**: the working tree's simulator in a process of its own (`python -m
   bench.upstream {sizes} --seed={SEED}`: `jcgraph simulator` plus routes that reset its
