@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,17 @@ PAGE = 100
 
 
 def _filterable(field: str, value: str) -> bool:
+    """Whether a v1 filter can express `field` equal to `value`; remembered for values of
+    ordinary length (every lookup asks, a warm one included), so the memo stays small."""
+    return _filterable_short(field, value) if len(value) <= 320 else _check_filter(field, value)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _filterable_short(field: str, value: str) -> bool:
+    return _check_filter(field, value)
+
+
+def _check_filter(field: str, value: str) -> bool:
     try:
         validate(Filter(field, Op.IN, [value]), ApiVersion.V1)
     except InvalidQueryError:
