@@ -26,9 +26,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from bench.harness import gateway
+from bench.harness import gateway, shaped_org
 from bench.results import machine, write_section
-from gateway.simulator.store import shaped_org
 
 SECTION = "## Gateway: 50 users → groups → applications"
 PLANS = ("auto", "index", "per-key")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib.util
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +19,7 @@ from gateway.settings import Settings
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.faults import Faults
 from gateway.simulator.log import RequestLog
-from gateway.simulator.store import Org, Store
+from gateway.simulator.store import Org, OrgSizes, Store, generate_org
 
 API_KEY = "jca_bench_key_3c4d5e6f7a8b"
 FROZEN_NOW = 1_700_000_000.0
@@ -127,3 +129,16 @@ async def http_gateway(base_url: str, api_key: str, **settings: Any) -> AsyncIte
         ) as http,
     ):
         yield Client(http=http)
+
+
+def shaped_org() -> Org:
+    """This checkout's shape (gateway/simulator/shapes.py, loaded from its file) applied to
+    the generator of the version measured, which may predate it."""
+    path = Path(__file__).resolve().parent.parent / "gateway" / "simulator" / "shapes.py"
+    spec = importlib.util.spec_from_file_location("bench_shapes", path)
+    assert spec is not None
+    assert spec.loader is not None
+    shapes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shapes)
+    org: Org = shapes.shaped(generate_org, OrgSizes)
+    return org

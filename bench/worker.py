@@ -34,9 +34,9 @@ from typing import Any, TextIO
 import orjson
 
 import gateway as gateway_package
-from bench.harness import Harness, Started, gateway, supported
+from bench.harness import Harness, Started, gateway, shaped_org, supported
 from bench.stack import REPLY
-from gateway.simulator.store import Org, OrgSizes, generate_org, shaped_org
+from gateway.simulator.store import Org, OrgSizes, generate_org
 
 SCALARS_QUERY = """query($after: String) { users(first: 100, after: $after) {
   pageInfo { hasNextPage endCursor } edges { node { jumpcloudId username email firstname

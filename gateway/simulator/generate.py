@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from gateway.simulator import fleet, names, people, records
+from gateway.simulator import fleet, names, people, records, shapes
 from gateway.simulator.ids import NOW, ObjectIds, timeline
 from gateway.simulator.model import Binding, Membership, Org, OrgSizes
 
@@ -97,27 +97,9 @@ def demo_org() -> Org:
 
 
 def shaped_org(users: int = 50, groups: int = 10, applications: int = 8, *, seed: int = 7) -> Org:
-    """A regular shape to measure against: each user in 3 groups, each application bound to
-    2 groups, no direct application bindings (other kinds as ``OrgSizes`` makes them)."""
-    org = generate_org(
-        OrgSizes(
-            users=users,
-            groups=groups,
-            applications=applications,
-            groups_per_application=(2, 2),
-            direct_app_bindings=0,
-        ),
-        seed=seed,
-    )
-    user_ids, group_ids, app_ids = list(org.users), list(org.groups), list(org.applications)
-    org.memberships = {
-        (u, group_ids[(i + k) % groups]) for i, u in enumerate(user_ids) for k in (0, 3, 7)
-    }
-    org.bindings = {b for b in org.bindings if b[2] != "application"} | {
-        ("user_group", group_ids[(j + k) % groups], "application", a)
-        for j, a in enumerate(app_ids)
-        for k in (0, 5)
-    }
+    """A regular shape to measure against (gateway.simulator.shapes): each user in 3 groups,
+    each application bound to 2 groups, no direct application bindings."""
+    org: Org = shapes.shaped(generate_org, OrgSizes, users, groups, applications, seed=seed)
     return org
 
 
