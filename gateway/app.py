@@ -23,6 +23,7 @@ from starlette.routing import Route
 from gateway.access import AccessGraph
 from gateway.cache import TTLCache, credential_namespace
 from gateway.directory import Directory
+from gateway.freshness import FreshReads
 from gateway.graphiql import DEFAULT_ROOT, asset_routes, graphiql_html
 from gateway.jumpcloud import errors as upstream
 from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
@@ -177,6 +178,11 @@ def create_app(
         ),
         max_page_size=settings.max_page_size,
         broad_access_applications=settings.broad_access_applications,
+        fresh_reads=(
+            FreshReads(settings.fresh_read_tokens, settings.fresh_reads_per_minute, clock=clock)
+            if settings.fresh_read_tokens
+            else None
+        ),
         max_body_bytes=settings.max_body_bytes,
         metrics=metrics,
         auth_tokens=settings.auth_tokens,

@@ -62,6 +62,14 @@ current_cache_tally: contextvars.ContextVar[CacheTally | None] = contextvars.Con
     "current_cache_tally", default=None
 )
 
+current_max_age: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "current_max_age", default=None
+)
+"""The age (seconds) beyond which the current request takes no entry as fresh, when it asked
+for fresher data than the TTL gives (`Cache-Control: no-cache` or `max-age`, gateway.view):
+older entries are re-read as if expired (and still served stale if the read fails). Entries
+are stored, and expire, as always."""
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -301,7 +309,7 @@ class TTLCache:
         awaiting)."""
         now = self._clock()
         entry = self._local.get(key, now)
-        if entry is None or entry.absent or now - entry.stored_at >= self.ttl:
+        if entry is None or entry.absent or now - entry.stored_at >= self._asked_ttl():
             return MISSING
         self._hit(entry.stored_at, 1)
         return entry.value if decode is None else entry.view(decode)
@@ -319,7 +327,7 @@ class TTLCache:
     ) -> list[T | Any] | None:
         """`peek_local` of every key, at one moment; None unless every one is held fresh."""
         now = self._clock()
-        local, ttl = self._local, self.ttl
+        local, ttl = self._local, self._asked_ttl()
         entries = []
         for key in keys:
             entry = local.get(key, now)
@@ -335,6 +343,11 @@ class TTLCache:
 
     def _life(self, entry: Entry) -> float:
         return self.negative_ttl if entry.absent else self.ttl
+
+    def _asked_ttl(self) -> float:
+        """The TTL, or the request's max age when it asked for fresher (`current_max_age`)."""
+        asked = current_max_age.get()
+        return self.ttl if asked is None else min(self.ttl, asked)
 
     async def write_many(
         self, values: Mapping[str, JSON], *, stored_at: float | None = None
@@ -393,7 +406,7 @@ class TTLCache:
         fresh = {
             k: e
             for k, e in (await self._read(keys)).items()
-            if not e.absent and now - e.stored_at < self.ttl
+            if not e.absent and now - e.stored_at < self._asked_ttl()
         }
         tally = current_cache_tally.get()
         if count:
@@ -439,6 +452,7 @@ class TTLCache:
         """
         wanted = list(dict.fromkeys(keys))
         tally = current_cache_tally.get()
+        asked = current_max_age.get()
         now = self._clock()
         entries = await self._read(wanted)
         result: dict[str, JSON | BaseException] = {}
@@ -449,7 +463,7 @@ class TTLCache:
             if entry is None:
                 continue
             age, life = now - entry.stored_at, self._life(entry)
-            if age < life:
+            if age < (life if asked is None else min(life, asked)):
                 answered.add(key)
                 if entry.absent:
                     self.stats.negative_hits += 1

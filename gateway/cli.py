@@ -158,12 +158,13 @@ def is_loopback(host: str) -> bool:
 
 
 def secrets_of(settings: Settings) -> tuple[str, ...]:
-    """Values no log line may show: the API key, the gateway's bearer tokens, and the
-    password of a cache URL."""
+    """Values no log line may show: the API key, the gateway's bearer tokens (fresh-read
+    ones included), and the password of a cache URL."""
     from urllib.parse import urlsplit
 
     cache_password = urlsplit(settings.cache_url).password
-    return tuple(s for s in (settings.api_key, *settings.auth_tokens, cache_password) if s)
+    tokens = (*settings.auth_tokens, *settings.fresh_read_tokens)
+    return tuple(s for s in (settings.api_key, *tokens, cache_password) if s)
 
 
 def schema(args: argparse.Namespace) -> int:

@@ -389,6 +389,13 @@ class Metrics:
             "cache entries).",
             registry=self.registry,
         )
+        self.fresh_reads = Counter(
+            "jcgraph_fresh_reads",
+            "Requests asking for fresh data (Cache-Control), by outcome: served, refused "
+            "(rate limit) or ignored (a caller not allowed to ask).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.index_build_calls = Counter(
             "jcgraph_index_build_upstream_calls",
             "Upstream calls spent building access indexes.",

@@ -82,6 +82,13 @@ class ResponseCache:
             _, oldest = self._items.popitem(last=False)
             self._bytes -= oldest.size
 
+    def clear(self) -> None:
+        """Forget every response: entries were re-read before they expired (a fresh read,
+        gateway.freshness), so responses computed from their earlier values are not what
+        recomputing gives any more."""
+        self._items.clear()
+        self._bytes = 0
+
     def _drop(self, key: bytes) -> None:
         kept = self._items.pop(key, None)
         if kept is not None:

@@ -84,6 +84,9 @@ class Settings:
     gzip_min_bytes: int = 1024
     # Findings: an admin whose user account reaches more applications than this is flagged.
     broad_access_applications: int = 10
+    # Fresh data on demand (gateway.freshness): who may send Cache-Control, how often.
+    fresh_read_tokens: tuple[str, ...] = field(default=(), repr=False)
+    fresh_reads_per_minute: int = 6
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
@@ -141,6 +144,8 @@ class Settings:
             broad_access_applications=read.integer(
                 "JCGRAPH_BROAD_ACCESS_APPLICATIONS", 10, minimum=0
             ),
+            fresh_read_tokens=read.tokens("JCGRAPH_FRESH_READ_TOKENS"),
+            fresh_reads_per_minute=read.integer("JCGRAPH_FRESH_READS_PER_MINUTE", 6, minimum=1),
         )
         problems = [*read.problems, *settings.problems()]
         if problems:
@@ -176,6 +181,11 @@ class Settings:
                 "settings, or unset it for a single-organisation administrator's key"
             )
         found += _cache_url_problems(self.cache_url)
+        if self.auth_tokens and not set(self.fresh_read_tokens) <= set(self.auth_tokens):
+            found.append(
+                "JCGRAPH_FRESH_READ_TOKENS lists a token that is not in JCGRAPH_AUTH_TOKENS: "
+                "a caller must pass auth before it may ask for fresh reads; list each there too"
+            )
         if any(not token.strip() for token in self.auth_tokens):
             found.append("JCGRAPH_AUTH_TOKENS holds an empty token; remove the stray comma")
         if self.log_level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):

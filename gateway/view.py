@@ -37,7 +37,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from gateway.cache import current_cache_tally
+from gateway.cache import current_cache_tally, current_max_age
 from gateway.context import Context
 from gateway.errors import (
     BadRequest,
@@ -49,6 +49,7 @@ from gateway.errors import (
     Unauthenticated,
     classify,
 )
+from gateway.freshness import FreshReads, FreshReadsRateLimited, requested_max_age
 from gateway.jumpcloud.accounting import current_tally
 from gateway.jumpcloud.spans import current_upstream_tracer
 from gateway.observability import (
@@ -92,6 +93,7 @@ class GraphQLView(GraphQL[Context, None]):
         operations: Operations | None = None,
         persisted: PersistedDocuments | None = None,
         tracing: Tracing | None = None,
+        fresh_reads: FreshReads | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql_html else None)
         self._operations = operations
@@ -105,6 +107,7 @@ class GraphQLView(GraphQL[Context, None]):
         self._graphiql_html = graphiql_html
         self._clock = clock
         self._tracing = tracing
+        self._fresh = fresh_reads
         self._token_ids = {t: token_id(t) for t in auth_tokens}
         self._names: dict[str, str | None] = {}
         # A document the gateway would refuse as too long is not parsed for its name either.
@@ -158,7 +161,10 @@ class GraphQLView(GraphQL[Context, None]):
                 replay, sent = await self._bounded(request, receive)
                 scope, replay, sent = self._resolve_persisted(scope, receive, replay, sent)
                 request = Request(scope, replay)
-                key = self._response_key(request, sent)
+                max_age = self._max_age(request)
+                request.state.jcgraph_max_age = max_age
+                # A request asking for fresher data is recomputed, never replayed.
+                key = None if max_age is not None else self._response_key(request, sent)
                 kept = None if key is None else self._responses.get(key)  # type: ignore[union-attr]
                 if kept is not None:
                     self._metrics.responses_replayed.inc()
@@ -169,6 +175,8 @@ class GraphQLView(GraphQL[Context, None]):
                     response = lean if lean is not None else await self.run(request)
                     if key is not None:
                         self._keep(key, request, response)
+                    elif max_age is not None and self._responses is not None:
+                        self._responses.clear()  # kept responses may predate what it re-read
         except RequestRefused as refusal:
             # A hash-only GET may pass through shared caches: never keep "not found".
             no_store = {"cache-control": "no-store"}
@@ -442,12 +450,33 @@ class GraphQLView(GraphQL[Context, None]):
         every upstream call it makes, retries and waits included."""
         upstream_token = current_tally.set(context.upstream)
         cache_token = current_cache_tally.set(context.cache)
+        age_token = current_max_age.set(getattr(request.state, "jcgraph_max_age", None))
         try:
             with request.state.services.client.deadline():
                 yield
         finally:
             current_tally.reset(upstream_token)
             current_cache_tally.reset(cache_token)
+            current_max_age.reset(age_token)
+
+    def _max_age(self, request: Request) -> float | None:
+        """The max age a request may ask its data to have (gateway.freshness): None unless
+        it sends Cache-Control, from a caller allowed to, within the rate."""
+        header = request.headers.get("cache-control")
+        asked = None if header is None else requested_max_age(header)
+        if asked is None or self._fresh is None:
+            return None
+        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not self._fresh.allowed(bearer):
+            self._metrics.fresh_reads.labels("ignored").inc()
+            return None
+        try:
+            self._fresh.take()
+        except FreshReadsRateLimited:
+            self._metrics.fresh_reads.labels("refused").inc()
+            raise
+        self._metrics.fresh_reads.labels("served").inc()
+        return asked
 
     async def process_result(
         self, request: Request, result: ExecutionResult
