@@ -27,7 +27,7 @@ FINDING = """kind severity summary
     ... on System { jumpcloudId } }
   evidence { hops { from { type jumpcloudId } to { type jumpcloudId } } }"""
 
-ROOT = """query($kinds: [FindingKind!], $severity: Severity, $after: String) {
+ROOT = """query($kinds: [FindingKind!], $severity: FindingSeverity, $after: String) {
   findings(kinds: $kinds, severity: $severity, first: 100, after: $after) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { FINDING } } } }""".replace(
     "FINDING", FINDING
