@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser import REPO_ROOT, browse
 from tests.processes import free_port, healthy, running
-from tests.test_graphiql_browser import REPO_ROOT, browse
 
 QUERY = "query FirstGroups { groups(first: 3) { totalCount edges { node { name } } } }"
 

@@ -21,6 +21,7 @@ from gateway.graphiql import (
     graphiql_html,
     remedy,
 )
+from tests.browser import browse
 from tests.processes import free_port, healthy, running
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +98,21 @@ def test_the_installed_demo_serves_graphiql_and_its_assets(served: str) -> None:
         assert len(asset.content) > 1000, name
     answer = httpx.post(f"{served}/graphql", json={"query": "{ groups { totalCount } }"})
     assert answer.json()["data"]["groups"]["totalCount"] > 0
+
+
+def test_the_installed_demo_renders_graphiql_and_the_explorer_offline(
+    served: str, tmp_path: Path
+) -> None:
+    """In Chromium, from the wheel's own files: the editor and the explorer, filled from the
+    schema (the screenshot is left in pytest's temporary folder for a person to look at)."""
+    screenshot = tmp_path / "wheel-graphiql.png"
+    browse(f"{served}/graphql", f"--screenshot={screenshot}")
+    dom = browse(f"{served}/graphql", "--dump-dom")
+    assert "graphiql-query-editor" in dom, dom[:2000]
+    assert "graphiql-explorer-root" in dom
+    assert "graphiql-explorer-applications" in dom
+    assert "No Schema Available" not in dom
+    assert screenshot.read_bytes().startswith(b"\x89PNG"), screenshot
 
 
 def test_without_assets_each_install_says_how_to_get_them(venv: Path, tmp_path: Path) -> None:

@@ -1,0 +1,43 @@
+"""Headless Chromium for the end-to-end tests: a page's DOM or a screenshot."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,900",
+    "--virtual-time-budget=10000",
+]
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail("Chromium is missing: `apt-get install chromium` (.ci/run installs it)")
+    return found
+
+
+def browse(url: str, *args: str) -> str:
+    """Run headless Chromium on `url` with `args` in a throwaway profile; its stdout."""
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        ).stdout
