@@ -28,6 +28,12 @@ from gateway.jumpcloud.upstream import Health
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
+class _Configured:
+    """What `configure_logging` set up, for the request line to be made clean at source."""
+
+    secrets: tuple[str, ...] = ()
+
+
 def configure_logging(level: str, *, secrets: Sequence[str] = (), fmt: str = "text") -> None:
     """Called by the CLI only: a library must not configure logging on import.
 
@@ -42,6 +48,7 @@ def configure_logging(level: str, *, secrets: Sequence[str] = (), fmt: str = "te
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     redactor = Redactor(secrets)
+    _Configured.secrets = redactor.secrets
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
         if fmt == "json":
@@ -73,7 +80,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         for name, value in vars(record).items():
-            if name not in _RECORD_ATTRIBUTES and name not in line:
+            if name not in _RECORD_ATTRIBUTES and name not in line and name != CLEAN:
                 line[name] = value
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
@@ -151,26 +158,33 @@ class Redactor(logging.Filter):
 
     def __init__(self, secrets: Sequence[str] = ()) -> None:
         super().__init__()
-        self._secrets = tuple(s for s in secrets if s)
+        self.secrets = tuple(s for s in secrets if s)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage(), self._secrets)
+        if getattr(record, CLEAN, False):
+            return True  # made clean where it was logged (`log_request`)
+        record.msg = redact(record.getMessage(), self.secrets)
         record.args = None
-        for name, value in list(vars(record).items()):
-            if name in _RECORD_ATTRIBUTES or value is None or isinstance(value, bool | int | float):
+        extras = vars(record).keys() - _RECORD_ATTRIBUTES
+        for name in extras:
+            value = getattr(record, name)
+            if value is None or isinstance(value, bool | int | float):
                 continue
             # `extra=` fields: text as is, anything else (a dict, a tuple) as its text, so
             # that no formatter prints an unredacted value.
             text = value if isinstance(value, str) else repr(value)
-            setattr(record, name, redact(text, self._secrets))
+            setattr(record, name, redact(text, self.secrets))
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text, self._secrets)
+            record.exc_text = redact(record.exc_text, self.secrets)
         if record.stack_info:
-            record.stack_info = redact(record.stack_info, self._secrets)
+            record.stack_info = redact(record.stack_info, self.secrets)
         return True
 
+
+CLEAN = "jcgraph_clean"
+"""A record attribute: the line was made clean where it was logged (no secret, no email)."""
 
 REQUEST_LOGGED = "jcgraph_request_logged"
 """Set in a request's state by the view once `gateway.request` has its line."""
@@ -255,6 +269,12 @@ def log_request(scope: Scope, fields: Mapping[str, Any]) -> None:
     `fields`: request_id, operation, document, status, duration_ms, upstream_calls,
     cache_hits, stale, replayed, client and, when tracing, trace_id."""
     trace_id = fields.get("trace_id")
+    # Clean at source, so the handler's redaction can pass it by: every field is the
+    # gateway's own (ids, hashes, counts) but the operation name, which the client chose.
+    operation = fields["operation"]
+    if operation is not None:
+        operation = redact(operation, _Configured.secrets)
+    extra = {**fields, "operation": operation, CLEAN: True}
     request_log.info(
         '%s "%s %s HTTP/%s" %d %.1fms id=%s op=%s doc=%s upstream=%d hits=%d stale=%s '
         "replayed=%s client=%s%s",
@@ -265,7 +285,7 @@ def log_request(scope: Scope, fields: Mapping[str, Any]) -> None:
         fields["status"],
         fields["duration_ms"],
         fields["request_id"],
-        fields["operation"] or "-",
+        operation or "-",
         fields["document"] or "-",
         fields["upstream_calls"],
         fields["cache_hits"],
@@ -273,7 +293,7 @@ def log_request(scope: Scope, fields: Mapping[str, Any]) -> None:
         _flag(fields["replayed"]),
         fields["client"] or "-",
         f" trace={trace_id}" if trace_id else "",
-        extra=fields,
+        extra=extra,
     )
 
 

@@ -134,6 +134,7 @@ class GraphQLView(GraphQL[Context, None]):
                 current_upstream_tracer.reset(token)
         rid = request_id(request.headers.get("x-request-id"))
         response.headers["x-request-id"] = rid
+        response.headers["vary"] = "Accept-Encoding"  # gzip'd for clients that accept it
         await response(request.scope, receive, send)
         elapsed = time.perf_counter() - started
         self._metrics.requests.observe(elapsed)
