@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hmac
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -15,18 +16,22 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from gateway.access import AccessGraph
 from gateway.cache import TTLCache, credential_namespace
+from gateway.compression import AcceptedGZip
 from gateway.directory import Directory
+from gateway.export import Format, Report, chunks
 from gateway.freshness import FreshReads
 from gateway.graphiql import DEFAULT_ROOT, asset_routes, graphiql_html
 from gateway.jumpcloud import errors as upstream
+from gateway.jumpcloud.budget import Budget
 from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
+from gateway.jumpcloud.shared import SharedLink
+from gateway.lease import Leases
 from gateway.loaders import Loaders
 from gateway.observability import Metrics
 from gateway.operations import Operations
@@ -104,7 +109,7 @@ def browser_middleware(settings: Settings) -> list[Middleware]:
     if settings.gzip_min_bytes:
         # Level 5: most of level 9's ratio on JSON, at a fraction of the CPU.
         middleware.append(
-            Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5)
+            Middleware(AcceptedGZip, minimum_size=settings.gzip_min_bytes, compresslevel=5)
         )
     return middleware
 
@@ -128,10 +133,16 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
-        client = JumpCloudClient(config, transport=transport)
+        namespace = credential_namespace(config.org_id, config.api_key)
+        # Replicas sharing a Redis share one budget, one pause and one load per key.
+        link = SharedLink.from_url(settings.cache_url)
+        budget = Budget(
+            rate=settings.upstream_rate, burst=settings.upstream_burst, link=link, key=namespace
+        )
+        client = JumpCloudClient(config, transport=transport, budget=budget)
         cache = TTLCache.from_url(
             settings.cache_url,
-            namespace=credential_namespace(config.org_id, config.api_key),
+            namespace=namespace,
             ttl=settings.cache_ttl,
             stale_ttl=settings.cache_stale_ttl,
             stale_on=STALE_ON,
@@ -140,6 +151,16 @@ def create_app(
             max_entries=settings.cache_max_entries,
             max_bytes=settings.cache_max_bytes,
             stale_scope=client.single_attempt,
+            leases=(
+                Leases(
+                    link,
+                    namespace=namespace,
+                    ttl=settings.cache_lease_ttl,
+                    max_wait=config.deadline_seconds,
+                )
+                if link is not None
+                else None
+            ),
         )
         directory = Directory(client, cache)
         graph = AccessGraph(
@@ -159,6 +180,8 @@ def create_app(
         finally:
             await client.aclose()
             await cache.close()
+            if link is not None:
+                await link.aclose()
 
     assets = Path(settings.graphiql_assets) if settings.graphiql_assets else DEFAULT_ROOT
     schema = build_schema(
@@ -212,9 +235,46 @@ def create_app(
     async def metrics_endpoint(request: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    async def export_endpoint(request: Request) -> Response:
+        """`GET /export/{access,findings}.{csv,jsonl}`: the access-review export, streamed
+        as it is read (gateway/export.py), behind the same bearer tokens as /graphql."""
+        if settings.auth_tokens and not _bearer_in(request, settings.auth_tokens):
+            metrics.errors.labels("UNAUTHENTICATED").inc()
+            message = "Send `Authorization: Bearer <token>` with a token from JCGRAPH_AUTH_TOKENS."
+            return JSONResponse(
+                {
+                    "data": None,
+                    "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
+                },
+                status_code=401,
+                headers={"www-authenticate": "Bearer"},
+            )
+        try:
+            report = Report(request.path_params["report"])
+            fmt = Format(request.path_params["format"])
+        except ValueError:
+            message = "Exports: /export/access.csv, access.jsonl, findings.csv, findings.jsonl."
+            return JSONResponse(
+                {
+                    "data": None,
+                    "errors": [{"message": message, "extensions": {"code": "NOT_FOUND"}}],
+                },
+                status_code=404,
+            )
+        services: Services = request.state.services
+        return StreamingResponse(
+            chunks(report, fmt, services.loaders, broad=settings.broad_access_applications),
+            media_type=fmt.media_type,
+            headers={
+                "content-disposition": f'attachment; filename="{report}.{fmt}"',
+                "cache-control": "no-store",
+            },
+        )
+
     app = Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/export/{report}.{format}", export_endpoint, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
@@ -226,3 +286,11 @@ def create_app(
     app.state.settings = dataclasses.replace(settings, api_key=None)
     app.state.metrics = metrics
     return app
+
+
+def _bearer_in(request: Request, tokens: tuple[str, ...]) -> bool:
+    """The caller sent `Authorization: Bearer <one of tokens>` (compared in constant time)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return False
+    return any(hmac.compare_digest(token.encode(), t.encode()) for t in tokens)

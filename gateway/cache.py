@@ -1,5 +1,6 @@
-"""The shared TTL cache: JSON entries, single-flight loads, stale-if-error, "not found"
-remembered briefly, a bounded in-process backend (sole aiocache user)."""
+"""The shared TTL cache: JSON entries, single-flight loads (across replicas with Redis
+leases, gateway/lease.py), stale-if-error, "not found" remembered briefly, a bounded
+in-process backend (sole aiocache user)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit
 import orjson
 from aiocache import Cache as AioCache
 from aiocache.serializers import BaseSerializer
+
+from gateway.lease import Leases
 
 log = logging.getLogger("gateway.cache")
 
@@ -156,6 +159,7 @@ class TTLCache:
         stats: CacheStats | None = None,
         stale_scope: Callable[[], contextlib.AbstractContextManager[object]] | None = None,
         local: BoundedMemory | None = None,
+        leases: Leases | None = None,
     ) -> None:
         self._backend = backend
         """The shared level (Redis); None when this process's memory is the only level."""
@@ -174,6 +178,8 @@ class TTLCache:
         )
         """Decoded entries in this process: the whole cache for `memory://`, the first level
         in front of a shared backend otherwise (fresh entries only)."""
+        self._leases = leases if backend is not None else None
+        """One load per key across replicas (gateway/lease.py): only with a shared level."""
 
     @classmethod
     def from_url(
@@ -189,9 +195,11 @@ class TTLCache:
         max_entries: int | None = None,
         max_bytes: int | None = None,
         stale_scope: Callable[[], contextlib.AbstractContextManager[object]] | None = None,
+        leases: Leases | None = None,
     ) -> TTLCache:
         """`memory://` is this process's own bounded LRU (`max_entries`, `max_bytes`);
-        `redis://` bounds itself (its `maxmemory` policy)."""
+        `redis://` bounds itself (its `maxmemory` policy). `leases` make a miss one load
+        across replicas (Redis only)."""
         parts = urlsplit(url)
         serializer = _OrjsonSerializer()
         stats = CacheStats()
@@ -223,6 +231,7 @@ class TTLCache:
             stats=stats,
             stale_scope=stale_scope,
             local=local,
+            leases=leases,
         )
 
     async def close(self) -> None:
@@ -516,26 +525,20 @@ class TTLCache:
     ) -> None:
         try:
             self.stats.loads += 1
-            failure: BaseException | None = None
-            scope: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
-            if self._stale_scope is not None and all(k in expired for k in keys):
-                scope = self._stale_scope()
-            try:
-                with scope:
-                    fetched = dict(await fetch(keys))
-            except Exception as exc:
-                fetched, failure = {}, exc
-            fresh = {k: v for k, v in fetched.items() if k in futures and not _is_error(v)}
-            await self.write_many(fresh)
-            if failure is None:
-                await self._write_absent([k for k in futures if k not in fetched])
+            borrowed: dict[str, Entry] = {}
+            if self._leases is None:
+                fetched = await self._fetch_and_store(keys, fetch, expired)
+            else:
+                fetched, borrowed = await self._fetch_leased(keys, fetch, expired)
             now = self._clock()
             for key, future in futures.items():
-                error = fetched.get(key, failure)
-                if key in fresh:
+                error = fetched.get(key)
+                if key in borrowed:  # another replica loaded it
+                    future.set_result(_Outcome(entry=borrowed[key]))
+                elif key in fetched and not _is_error(error):
                     entry = self._local.get(key)
                     if entry is None or entry.absent:  # not kept (too large for the bound)
-                        entry = Entry(orjson.loads(orjson.dumps(fresh[key])), now)
+                        entry = Entry(orjson.loads(orjson.dumps(fetched[key])), now)
                     future.set_result(_Outcome(entry=entry))
                 elif error is None:
                     future.set_result(_Outcome(entry=Entry(None, now, absent=True)))
@@ -552,6 +555,76 @@ class TTLCache:
                     future.set_result(_Outcome(error=RuntimeError("the load was cancelled")))
                 if self._inflight.get(key) is future:
                     del self._inflight[key]
+
+    async def _fetch_and_store(
+        self,
+        keys: list[str],
+        fetch: Callable[[list[str]], Awaitable[Mapping[str, JSON | BaseException]]],
+        expired: Mapping[str, Entry],
+    ) -> dict[str, JSON | BaseException]:
+        """One `fetch(keys)`, its values stored (and what it left out, as absent): the
+        fetched values and per-key errors of `keys`; a fetch that raised is every key's
+        error."""
+        scope: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+        if self._stale_scope is not None and all(k in expired for k in keys):
+            scope = self._stale_scope()
+        try:
+            with scope:
+                fetched = dict(await fetch(keys))
+        except Exception as exc:
+            return dict.fromkeys(keys, exc)
+        wanted = set(keys)
+        found = {k: v for k, v in fetched.items() if k in wanted}
+        await self.write_many({k: v for k, v in found.items() if not _is_error(v)})
+        await self._write_absent([k for k in keys if k not in found])
+        return found
+
+    async def _fetch_leased(
+        self,
+        keys: list[str],
+        fetch: Callable[[list[str]], Awaitable[Mapping[str, JSON | BaseException]]],
+        expired: Mapping[str, Entry],
+    ) -> tuple[dict[str, JSON | BaseException], dict[str, Entry]]:
+        """`_fetch_and_store` of the keys whose lease this process took, while waiting for
+        the values of those another replica holds (gateway/lease.py); then the keys whose
+        value did not come are fetched here. The fetched values, and those borrowed."""
+        assert self._leases is not None
+        since = self._clock()
+        claim = await self._leases.claim(keys)
+        waiting = None
+        if claim.held:
+            waiting = asyncio.create_task(
+                self._leases.wait(claim.held, lambda ks: self._peer_entries(ks, since))
+            )
+        try:
+            try:
+                # A value stored (and its lease let go) between this miss and the claim.
+                stored = await self._peer_entries(claim.owned, since) if claim.token else {}
+                mine = [k for k in claim.owned if k not in stored]
+                fetched = await self._fetch_and_store(mine, fetch, expired) if mine else {}
+            finally:
+                await self._leases.release(claim)
+            borrowed = await waiting if waiting is not None else {}
+            borrowed.update(stored)
+        finally:
+            if waiting is not None and not waiting.done():
+                waiting.cancel()
+        late = [k for k in claim.held if k not in borrowed]
+        if late:
+            fetched.update(await self._fetch_and_store(late, fetch, expired))
+        return fetched, borrowed
+
+    async def _peer_entries(self, keys: list[str], since: float) -> dict[str, Entry]:
+        """Fresh entries for `keys` in the shared level; for a request that asked for data
+        younger than the TTL, only those stored since it began to wait (`since`)."""
+        asked = current_max_age.get()
+        now = self._clock()
+        return {
+            k: e
+            for k, e in (await self._read(keys)).items()
+            if self._fresh(e, now)
+            and (asked is None or now - e.stored_at < asked or e.stored_at >= since)
+        }
 
 
 class BoundedMemory:

@@ -87,6 +87,18 @@ class Settings:
     # Fresh data on demand (gateway.freshness): who may send Cache-Control, how often.
     fresh_read_tokens: tuple[str, ...] = field(default=(), repr=False)
     fresh_reads_per_minute: int = 6
+    # Replicas (DESIGN §5.10). One upstream budget per organisation, across every replica
+    # sharing JCGRAPH_CACHE_URL's Redis (in process without it). JumpCloud publishes no rate
+    # limit (API-NOTES §6: no numbers, no Retry-After contract, no X-RateLimit-* headers), so
+    # there is no number to default to: the budget is off (0) unless set, and JumpCloud's own
+    # answers rule, as in one process: a 429 pauses every replica (the pause is shared through
+    # Redis even with the budget off) and requests are then paced at the rate it accepted.
+    # A deployment that knows its room sets JCGRAPH_UPSTREAM_RATE (and _BURST).
+    upstream_rate: float = 0.0
+    upstream_burst: int = 20
+    # How long a replica's lease on a cache key outlives the replica if it dies mid-load
+    # (renewed while the load runs); others then load it themselves.
+    cache_lease_ttl: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
@@ -146,6 +158,9 @@ class Settings:
             ),
             fresh_read_tokens=read.tokens("JCGRAPH_FRESH_READ_TOKENS"),
             fresh_reads_per_minute=read.integer("JCGRAPH_FRESH_READS_PER_MINUTE", 6, minimum=1),
+            upstream_rate=read.number("JCGRAPH_UPSTREAM_RATE", 0.0, minimum=0.0),
+            upstream_burst=read.integer("JCGRAPH_UPSTREAM_BURST", 20, minimum=1),
+            cache_lease_ttl=read.number("JCGRAPH_CACHE_LEASE_TTL", 5.0, minimum=0.1),
         )
         problems = [*read.problems, *settings.problems()]
         if problems:
@@ -201,6 +216,15 @@ class Settings:
                 f"JCGRAPH_LOG_FORMAT must be text or json, got {self.log_format!r:.40}; json "
                 "writes one JSON object a line"
             )
+        if not (math.isfinite(self.upstream_rate) and self.upstream_rate >= 0):
+            found.append(
+                "JCGRAPH_UPSTREAM_RATE must be a number of requests a second, 0 or more "
+                "(0: no budget)"
+            )
+        if self.upstream_burst < 1:
+            found.append("JCGRAPH_UPSTREAM_BURST must be at least 1 (requests at once)")
+        if not (math.isfinite(self.cache_lease_ttl) and self.cache_lease_ttl > 0):
+            found.append("JCGRAPH_CACHE_LEASE_TTL must be a positive number of seconds")
         if self.otel and not tracing.installed():
             found.append(tracing.MISSING_EXTRA)
         if self.trusted_documents is not None:

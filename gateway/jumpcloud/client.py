@@ -13,6 +13,7 @@ import httpx
 
 from gateway.jumpcloud import errors, responses
 from gateway.jumpcloud.accounting import CallLog
+from gateway.jumpcloud.budget import Budget
 from gateway.jumpcloud.config import MAX_LIMIT, ClientConfig
 from gateway.jumpcloud.deadline import deadline, single_attempt
 from gateway.jumpcloud.filters import ApiVersion, Filter, Op, SortKey, filter_params, render_sort
@@ -60,10 +61,13 @@ class JumpCloudClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         calls: CallLog | None = None,
+        budget: Budget | None = None,
     ) -> None:
+        """`budget`: the organisation's rate budget, shared by replicas (budget.py); by
+        default one in process from `config`."""
         self.config = config
         self.calls = calls if calls is not None else CallLog()
-        self._upstream = Upstream(config, transport, self.calls)
+        self._upstream = Upstream(config, transport, self.calls, budget)
 
     async def aclose(self) -> None:
         await self._upstream.aclose()

@@ -30,6 +30,11 @@ class ClientConfig:
     request_deadline: float | None = None  # None: twice `timeout`
     breaker_threshold: int = 5  # reads failed for good in a row (5xx, transport, timeout)
     breaker_cool_down: float = 30.0  # seconds open before one probe is let through
+    # The organisation's request budget (budget.py): requests a second (0: none, only the
+    # learned 429 pace) and how many may leave at once. The client alone sets none; the
+    # gateway's defaults and their reasons are in gateway.settings (JCGRAPH_UPSTREAM_RATE).
+    upstream_rate: float = 0.0
+    upstream_burst: int = 1
 
     def __post_init__(self) -> None:
         if not self.api_key:
@@ -40,6 +45,8 @@ class ClientConfig:
             raise ValueError(
                 "max_concurrency, retry_attempts and breaker_threshold must be at least 1"
             )
+        if self.upstream_rate < 0 or self.upstream_burst < 1:
+            raise ValueError("upstream_rate must be >= 0 and upstream_burst >= 1")
         if self.request_deadline is not None and self.request_deadline <= 0:
             raise ValueError("request_deadline must be positive (or None for twice the timeout)")
 

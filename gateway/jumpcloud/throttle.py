@@ -12,9 +12,11 @@ JumpCloud publishes no rate limit (API-NOTES §6), so the gate learns one from i
   the next 429 sets it back to what was accepted. After `forget_after` seconds without a
   429 the pace is dropped.
 
-Only a 429 to a request sent after the current pause began is news: the others were already
-on their way when JumpCloud said stop. Times are the event loop's clock. In stamina's testing
-mode the gate keeps its state but never waits, like stamina itself.
+A 429 another replica got pauses this client too (`hold`, shared by budget.py); only a 429
+of its own teaches the pace. Only a 429 to a request sent after the current pause began is
+news: the others were already on their way when JumpCloud said stop. Times are the event
+loop's clock. In stamina's testing mode the gate keeps its state but never waits, like
+stamina itself.
 """
 
 from __future__ import annotations
@@ -78,12 +80,17 @@ class RateGate:
     def pause_left(self) -> float:
         return max(0.0, self._paused_until - _now())
 
+    def hold(self, seconds: float) -> None:
+        """Pause for `seconds` because another replica got a 429 (budget.py shares it): the
+        same pause as a 429 of this client's own, but it teaches the pace nothing."""
+        self._paused_until = max(self._paused_until, _now() + seconds)
+
     async def wait_pause(self, deadline: float | None, endpoint: str) -> None:
         """Outside the concurrency slot: wait out the pause; RateLimitedError at once when
         it outlasts `deadline`."""
         while (left := self.pause_left()) > 0:
             if deadline is not None and self._paused_until > deadline:
-                raise _too_late(endpoint, left)
+                raise too_late(endpoint, left)
             if stamina.is_testing():
                 return
             await asyncio.sleep(left)
@@ -97,7 +104,7 @@ class RateGate:
             now = _now()
             slot = max(now, self._next_slot)
             if deadline is not None and slot > deadline:
-                raise _too_late(endpoint, slot - now)
+                raise too_late(endpoint, slot - now)
             self._next_slot = slot + 1 / self._rate
             if slot > now and not stamina.is_testing():
                 await asyncio.sleep(slot - now)
@@ -152,7 +159,7 @@ class RateGate:
             self._last_raised = now
 
 
-def _too_late(endpoint: str, wait: float) -> errors.RateLimitedError:
+def too_late(endpoint: str, wait: float) -> errors.RateLimitedError:
     return errors.RateLimitedError(
         f"{endpoint} not sent: JumpCloud asked the gateway to slow down, and the next turn "
         f"({wait:.1f} s away) comes after this request's deadline; retry later",

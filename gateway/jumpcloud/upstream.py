@@ -1,7 +1,8 @@
 """Sending one upstream request: auth headers, concurrency bound, retries, accounting, errors.
 
 Every attempt passes, in order: the circuit breaker (breaker.py), the 429 pause (outside the
-concurrency slot), the slot, the learned pace (throttle.py), then the exchange, bounded by
+concurrency slot), the slot, the learned pace (throttle.py), the organisation's rate budget
+and the pause other replicas shared (budget.py), then the exchange, bounded by
 the per-attempt timeout. The whole request, retries and waits included, ends by the
 current deadline (deadline.py).
 """
@@ -24,6 +25,7 @@ from gateway import __version__
 from gateway.jumpcloud import errors, responses, retry
 from gateway.jumpcloud.accounting import CallLog, current_tally
 from gateway.jumpcloud.breaker import BreakerState, CircuitBreaker
+from gateway.jumpcloud.budget import Budget
 from gateway.jumpcloud.config import ClientConfig
 from gateway.jumpcloud.deadline import current_deadline, retries_allowed
 from gateway.jumpcloud.spans import UpstreamSpan, current_upstream_tracer
@@ -70,7 +72,11 @@ class Upstream:
     """One httpx.AsyncClient; every request goes through `request`."""
 
     def __init__(
-        self, config: ClientConfig, transport: httpx.AsyncBaseTransport | None, calls: CallLog
+        self,
+        config: ClientConfig,
+        transport: httpx.AsyncBaseTransport | None,
+        calls: CallLog,
+        budget: Budget | None = None,
     ) -> None:
         self.config = config
         self.calls = calls
@@ -84,6 +90,11 @@ class Upstream:
             clock=_loop_time,
         )
         self.gate = RateGate(backoff_cap=config.retry_after_cap)
+        self.budget = (
+            budget
+            if budget is not None
+            else Budget(rate=config.upstream_rate, burst=config.upstream_burst)
+        )
         headers = {
             "x-api-key": config.api_key,  # API-NOTES §2
             "accept": "application/json",
@@ -234,6 +245,11 @@ class Upstream:
                 async with self._semaphore:
                     if not await self.gate.wait_turn(at, endpoint):
                         continue  # a 429 paused the client meanwhile
+                    # Last before the send, so requests reach JumpCloud as the budget spaced them.
+                    shared_pause = await self.budget.take(at, endpoint)
+                    if shared_pause > 0:
+                        self.gate.hold(shared_pause)  # another replica's 429
+                        continue
                     state.failing = True  # until an answer says otherwise
                     response = await self._exchange(request, method, endpoint)
                     state.status = response.status_code
@@ -284,6 +300,8 @@ class Upstream:
                 response.headers.get("retry-after"), cap=cfg.retry_after_cap
             )
         self.gate.answered(sent_at, response.status_code, retry_after)
+        if response.status_code == 429:
+            await self.budget.share_pause(self.gate.pause_left())
         return response
 
     def _late(self, endpoint: str, state: _Retrying) -> errors.JumpCloudError:

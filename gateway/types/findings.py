@@ -43,7 +43,11 @@ strawberry.enum(
         "Findings section."
     ),
 )
-strawberry.enum(Severity, name="FindingSeverity", description="How urgent a finding is: LOW, MEDIUM, HIGH, CRITICAL.")
+strawberry.enum(
+    Severity,
+    name="FindingSeverity",
+    description="How urgent a finding is: LOW, MEDIUM, HIGH, CRITICAL.",
+)
 
 
 def _union(name: str, kinds: Sequence[Kind], description: str) -> Any:
