@@ -33,6 +33,7 @@ from gateway.simulator.model import OrgSizes
 from gateway.simulator.store import Org, generate_org
 from tests import oracle
 from tests.processes import clean_env, free_port, stop
+from tests.rates import busiest_second
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server")
 
@@ -232,17 +233,6 @@ def replicas(tmp_path: Path, count: int = 3, **env: str) -> Iterator[Stack]:
                 stop(process)
         if redis.process is not None and redis.process.poll() is None:
             stop(redis.process)
-
-
-def busiest_second(times: list[float]) -> int:
-    """The most requests in any window of one second."""
-    times = sorted(times)
-    most, first = 0, 0
-    for last, t in enumerate(times):
-        while times[first] <= t - 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 TTL = 3.0

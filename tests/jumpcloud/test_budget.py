@@ -16,6 +16,7 @@ import stamina
 from gateway.jumpcloud import ClientConfig, JumpCloudClient, RateLimitedError, Resource
 from gateway.jumpcloud.budget import Budget
 from gateway.jumpcloud.shared import SharedLink
+from tests.rates import busiest_second
 from tests.virtual_time import run
 
 from .fakes import API_KEY, FakeJumpCloud, make_users
@@ -38,16 +39,6 @@ needs_redis = pytest.mark.skipif(not redis_answers(), reason="no Redis at 127.0.
 def real_waits() -> Iterator[None]:
     with stamina.set_testing(False):
         yield
-
-
-def busiest_second(times: list[float]) -> int:
-    times = sorted(times)
-    most, first = 0, 0
-    for last, t in enumerate(times):
-        while times[first] <= t - 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
 
 
 @pytest.mark.usefixtures("real_waits")
