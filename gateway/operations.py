@@ -23,7 +23,6 @@ from typing import Any
 from graphql import (
     DocumentNode,
     ExecutionResult,
-    GraphQLError,
     OperationType,
     execute,
     get_operation_ast,
@@ -72,7 +71,7 @@ class Operations:
         policies = self._policies
         try:
             document = await policies.documents.parse(query)
-        except GraphQLError:
+        except Exception:
             return None
         operation = get_operation_ast(document, operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:
