@@ -23,16 +23,27 @@ STAMP = NODE_MODULES / ".jcgraph-lock-sha256"
 REQUIRE = "JCGRAPH_REQUIRE_GRAPHIQL"
 
 
+# The modules whose ASSETS map (served name -> node_modules path) says what the gateway serves.
+SERVING_MODULES = ("graphiql.py", "explorer.py")
+
+
 def served_files() -> list[str]:
-    """The node_modules-relative paths of gateway/graphiql.py's ASSETS, read without importing
-    the gateway (its dependencies are not in the build environment)."""
-    tree = ast.parse((HERE / "gateway" / "graphiql.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "ASSETS" for t in node.targets
-        ):
-            return sorted(ast.literal_eval(node.value).values())
-    raise RuntimeError("gateway/graphiql.py defines no ASSETS")
+    """The node_modules-relative paths of the ASSETS maps of gateway/graphiql.py (GraphiQL)
+    and gateway/explorer.py (the access-graph explorer), read without importing the gateway
+    (its dependencies are not in the build environment)."""
+    files: set[str] = set()
+    for module in SERVING_MODULES:
+        tree = ast.parse((HERE / "gateway" / module).read_text())
+        assets = [
+            node.value
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "ASSETS" for t in node.targets)
+        ]
+        if not assets:
+            raise RuntimeError(f"gateway/{module} defines no ASSETS")
+        files.update(ast.literal_eval(assets[0]).values())
+    return sorted(files)
 
 
 def package_dir(rel: str) -> str:

@@ -24,6 +24,7 @@ from gateway.access import AccessGraph
 from gateway.cache import TTLCache, credential_namespace
 from gateway.compression import AcceptedGZip
 from gateway.directory import Directory
+from gateway.explorer import explorer_routes
 from gateway.export import Format, Report, chunks
 from gateway.freshness import FreshReads
 from gateway.graphiql import DEFAULT_ROOT, asset_routes, graphiql_html
@@ -279,6 +280,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
             *(asset_routes(assets) if settings.graphiql else []),
+            *explorer_routes(assets),
         ],
         lifespan=lifespan,
         middleware=browser_middleware(settings),

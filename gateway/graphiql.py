@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from starlette.requests import Request
@@ -130,8 +131,8 @@ def is_source_checkout() -> bool:
     return (PACKAGE.parent / "pyproject.toml").is_file()
 
 
-def missing_assets(root: Path = DEFAULT_ROOT) -> list[str]:
-    return [rel for rel in ASSETS.values() if not (root / rel).is_file()]
+def missing_assets(root: Path = DEFAULT_ROOT, assets: Mapping[str, str] = ASSETS) -> list[str]:
+    return [rel for rel in assets.values() if not (root / rel).is_file()]
 
 
 def assets_present(root: Path = DEFAULT_ROOT) -> bool:
@@ -153,9 +154,13 @@ def graphiql_html(root: Path = DEFAULT_ROOT) -> str:
     return MISSING.format(missing=files, root=html.escape(str(root)), remedy=remedy(root))
 
 
-def asset_routes(root: Path = DEFAULT_ROOT) -> list[Route]:
+def asset_routes(
+    root: Path = DEFAULT_ROOT, assets: Mapping[str, str] = ASSETS, prefix: str = "/graphiql"
+) -> list[Route]:
+    """`GET {prefix}/{name}` for each served name of `assets` (gateway/explorer.py has its own)."""
+
     async def asset(request: Request) -> Response:
-        rel = ASSETS.get(request.path_params["name"])
+        rel = assets.get(request.path_params["name"])
         if rel is None or not (root / rel).is_file():
             return PlainTextResponse("not found", status_code=404)
         path = root / rel
@@ -165,4 +170,4 @@ def asset_routes(root: Path = DEFAULT_ROOT) -> list[Route]:
             headers={"cache-control": "public, max-age=86400"},
         )
 
-    return [Route("/graphiql/{name}", asset)]
+    return [Route(prefix + "/{name}", asset)]

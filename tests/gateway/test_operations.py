@@ -30,6 +30,15 @@ def _app_with_most_users(org: Org) -> str:
     )
 
 
+def _app_on_one_page_of_users(org: Org) -> str:
+    """The application with the most users among those one page (100) of users covers."""
+    reached = {
+        a: sum(1 for u in org.users if a in oracle.effective(org, u, "application"))
+        for a in sorted(org.applications)
+    }
+    return max((a for a in reached if reached[a] <= 100), key=lambda a: reached[a])
+
+
 def _user_with_access(org: Org) -> dict[str, Any]:
     return next(u for u in org.users.values() if oracle.effective(org, u["_id"], "application"))
 
@@ -192,6 +201,88 @@ def check_findings(org: Org, variables: dict[str, Any], data: dict[str, Any]) ->
         assert routes == [route for _, _, route in finding[6]]
 
 
+def _kinds(connection: dict[str, Any]) -> dict[str, str]:
+    return {e["node"]["jumpcloudId"]: e["kind"] for e in connection["edges"]}
+
+
+def check_explore_user(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> None:
+    user = data["user"]
+    user_id = next(i for i, u in org.users.items() if u["email"] == variables["email"])
+    assert user["jumpcloudId"] == user_id
+    assert _ids(user["groups"]) == oracle.groups_of(org, user_id)
+    reach = oracle.reach(org, user_id)
+    for field, target_type in (
+        ("applications", "application"),
+        ("ldapServers", "ldap_server"),
+        ("radiusServers", "radius_server"),
+        ("systems", "system"),
+    ):
+        assert _kinds(user[field]) == {
+            t: oracle.route_kind(set(routes))
+            for (k, t), (routes, _) in reach.items()
+            if k == target_type
+        }
+    for edge in user["systems"]["edges"]:
+        assert edge["sudo"] == _sudo(
+            oracle.effective_systems(org, user_id)[edge["node"]["jumpcloudId"]]
+        )
+    kinds = [f[0] for f in oracle.findings(org) if f[2:4] == ("User", user_id)]
+    assert user["findings"]["totalCount"] == len(kinds)
+
+
+def check_explore_application(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> None:
+    (edge,) = data["applications"]["edges"]
+    app = edge["node"]
+    app_id = next(i for i, a in org.applications.items() if a["name"] == variables["name"])
+    assert app["jumpcloudId"] == app_id
+    assert _ids(app["groups"]) == {
+        i for s, i, tt, t in org.bindings if (s, tt, t) == ("user_group", "application", app_id)
+    }
+    want = {
+        u: oracle.kind(vias)
+        for u in org.users
+        if (vias := oracle.effective(org, u, "application").get(app_id))
+    }
+    assert app["users"]["totalCount"] == len(want)
+    assert _kinds(app["users"]) == want
+    about = [f for f in oracle.findings(org) if f[2:4] == ("Application", app_id)]
+    assert app["findings"]["totalCount"] == len(about)
+
+
+def check_explore_group(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> None:
+    group = data["group"]
+    group_id = next(g["id"] for g in org.groups.values() if g["name"] == variables["name"])
+    assert group["jumpcloudId"] == group_id
+    assert group["members"]["totalCount"] == len(oracle.members_of(org, group_id))
+    assert _ids(group["members"]) <= oracle.members_of(org, group_id)
+    for field, target_type in (
+        ("applications", "application"),
+        ("ldapServers", "ldap_server"),
+        ("radiusServers", "radius_server"),
+        ("systems", "system"),
+        ("systemGroups", "system_group"),
+    ):
+        assert _ids(group[field]) == oracle.bound(org, "user_group", group_id, target_type)
+    about = [f for f in oracle.findings(org) if f[2:4] == ("Group", group_id)]
+    assert group["findings"]["totalCount"] == len(about)
+
+
+def check_explore_system(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> None:
+    system = data["system"]
+    want = {
+        u: g[variables["jumpcloudId"]]
+        for u in org.users
+        if variables["jumpcloudId"] in (g := oracle.effective_systems(org, u))
+    }
+    assert system["users"]["totalCount"] == len(want)
+    assert _kinds(system["users"]) == {u: oracle.route_kind(g[0]) for u, g in want.items()}
+    assert any(e["sudo"] for e in system["users"]["edges"])
+    for edge in system["users"]["edges"]:
+        assert edge["sudo"] == _sudo(want[edge["node"]["jumpcloudId"]])
+    about = [f for f in oracle.findings(org) if f[2:4] == ("System", variables["jumpcloudId"])]
+    assert system["findings"]["totalCount"] == len(about)
+
+
 def cases(org: Org) -> dict[str, tuple[dict[str, Any], Check]]:
     user = _user_with_access(org)
     app = _app_with_most_users(org)
@@ -214,6 +305,20 @@ def cases(org: Org) -> dict[str, tuple[dict[str, Any], Check]]:
         "WhoCanLogIntoSystem": ({"hostname": _system_with_sudo(org)}, check_who_can_log_in),
         "UserSystems": ({"email": _user_with_most_systems(org)}, check_user_systems),
         "Findings": ({"severity": "HIGH", "first": 50}, check_findings),
+        "ExploreUser": ({"email": _user_with_most_systems(org)}, check_explore_user),
+        "ExploreApplication": (
+            {"name": org.applications[_app_on_one_page_of_users(org)]["name"]},
+            check_explore_application,
+        ),
+        "ExploreGroup": ({"name": group["name"]}, check_explore_group),
+        "ExploreSystem": (
+            {
+                "jumpcloudId": next(
+                    i for i, r in org.systems.items() if r["hostname"] == _system_with_sudo(org)
+                )
+            },
+            check_explore_system,
+        ),
     }
 
 
