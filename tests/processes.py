@@ -6,6 +6,7 @@ import contextlib
 import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -74,3 +75,17 @@ def healthy(url: str) -> Callable[[Path], bool]:
             return False
 
     return check
+
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def demo_server(logs: Path) -> Iterator[str]:
+    """`jcgraph serve --demo` from this checkout on a free port, its output in
+    `logs/jcgraph.log`: its base URL once /healthz answers."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    serve = [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--port", str(port)]
+    with running("jcgraph", serve, cwd=REPO_ROOT, logs=logs, ready=healthy(f"{base}/healthz")):
+        yield base

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser import REPO_ROOT, browse
-from tests.processes import free_port, healthy, running
+from tests.browser import browse
+from tests.processes import REPO_ROOT, free_port, healthy, running
 
 QUERY = "query FirstGroups { groups(first: 3) { totalCount edges { node { name } } } }"
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,8 @@ from gateway.explorer import ASSETS, DOCUMENTS, explorer_html
 from gateway.simulator.store import Org, demo_org
 from tests import oracle
 from tests.browser import browse
-from tests.processes import free_port, healthy, running
+from tests.processes import REPO_ROOT, demo_server
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 OPERATIONS = REPO_ROOT / "schema" / "operations"
 ORG = demo_org()
 
@@ -34,16 +32,8 @@ Edge = tuple[str, str, str, str | None, str | None]
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`jcgraph serve --demo` from this checkout: its base URL and its log."""
     logs = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    serve = [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--port", str(port)]
-    with running(
-        "jcgraph",
-        serve,
-        cwd=REPO_ROOT,
-        logs=logs,
-        ready=healthy(f"http://127.0.0.1:{port}/healthz"),
-    ):
-        yield f"http://127.0.0.1:{port}", logs / "jcgraph.log"
+    with demo_server(logs) as base:
+        yield base, logs / "jcgraph.log"
 
 
 def _sudo(sudo: oracle.Sudo) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,25 +9,15 @@ import pytest
 
 from gateway.graphiql import ASSETS
 from tests.browser import browse
-from tests.processes import free_port, healthy, running
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import demo_server
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`jcgraph serve --demo` from this checkout: its GraphiQL URL and its log."""
     logs = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    serve = [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--port", str(port)]
-    with running(
-        "jcgraph",
-        serve,
-        cwd=REPO_ROOT,
-        logs=logs,
-        ready=healthy(f"http://127.0.0.1:{port}/healthz"),
-    ):
-        yield f"http://127.0.0.1:{port}/graphql", logs / "jcgraph.log"
+    with demo_server(logs) as base:
+        yield f"{base}/graphql", logs / "jcgraph.log"
 
 
 def test_graphiql_renders_offline_from_the_gateways_own_assets(demo: tuple[str, Path]) -> None:

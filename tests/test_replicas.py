@@ -32,12 +32,11 @@ from gateway.lease import Leases
 from gateway.simulator.model import OrgSizes
 from gateway.simulator.store import Org, generate_org
 from tests import oracle
-from tests.processes import clean_env, free_port, stop
+from tests.processes import REPO_ROOT, clean_env, free_port, stop
 from tests.rates import busiest_second
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server")
 
-REPO = Path(__file__).resolve().parent.parent
 API_KEY = "jca_replicas_test_key_5e4d3c2b1a"
 USERS = 40
 START = 30.0  # seconds a process may take to start
@@ -177,7 +176,7 @@ def start_gateway(
     with (logs / f"{name}.log").open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
-            cwd=REPO, env={**clean_env(), **settings},
+            cwd=REPO_ROOT, env={**clean_env(), **settings},
             stdin=subprocess.DEVNULL, stdout=sink, stderr=sink,
         )  # fmt: skip
     return f"http://127.0.0.1:{port}", process
@@ -201,7 +200,7 @@ def replicas(tmp_path: Path, count: int = 3, **env: str) -> Iterator[Stack]:
         simulator = subprocess.Popen(
             [sys.executable, "-m", "tests.simulator_server", "--port", str(port),
              "--api-key", API_KEY, "--users", str(USERS)],
-            cwd=REPO, env=clean_env(), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink,
+            cwd=REPO_ROOT, env=clean_env(), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink,
         )  # fmt: skip
     org = generate_org(OrgSizes(users=USERS), seed=0)
     org_id = org.id

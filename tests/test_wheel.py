@@ -22,9 +22,7 @@ from gateway.graphiql import (
     remedy,
 )
 from tests.browser import browse
-from tests.processes import free_port, healthy, running
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import REPO_ROOT, free_port, healthy, running
 
 
 def run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> None:

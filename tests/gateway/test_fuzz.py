@@ -9,9 +9,7 @@ INTERNAL_SERVER_ERROR, and the demo's API key nowhere in it.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,21 +18,16 @@ from hypothesis_graphql import strategies as gql
 
 from gateway.demo import DEMO_API_KEY
 from gateway.schema import build_schema
-from tests.processes import free_port, healthy, running
+from tests.processes import demo_server
 
 SCHEMA = build_schema()._schema
 ROOTS = sorted(n for n in SCHEMA.query_type.fields if not n.startswith("_"))  # type: ignore[union-attr]
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    port = free_port()
-    serve = [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--port", str(port)]
-    base = f"http://127.0.0.1:{port}"
-    logs = tmp_path_factory.mktemp("fuzz")
     with (
-        running("jcgraph", serve, cwd=REPO, logs=logs, ready=healthy(f"{base}/healthz")),
+        demo_server(tmp_path_factory.mktemp("fuzz")) as base,
         httpx.Client(base_url=base, timeout=30) as client,
     ):
         yield client
