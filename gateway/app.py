@@ -7,7 +7,6 @@ import dataclasses
 import hmac
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
@@ -20,71 +19,32 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from gateway.access import AccessGraph
-from gateway.cache import TTLCache, credential_namespace
 from gateway.compression import AcceptedGZip
-from gateway.directory import Directory
+from gateway.errors import GatewayError, NotFound, Unauthenticated
 from gateway.explorer import explorer_routes
 from gateway.export import Format, Report, chunks
 from gateway.freshness import FreshReads
 from gateway.graphiql import DEFAULT_ROOT, asset_routes, graphiql_html
-from gateway.jumpcloud import errors as upstream
-from gateway.jumpcloud.budget import Budget
-from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
-from gateway.jumpcloud.shared import SharedLink
-from gateway.lease import Leases
-from gateway.loaders import Loaders
 from gateway.observability import Metrics
 from gateway.operations import Operations
+from gateway.organisations import Organisations, OrgBinding, Services, client_config
 from gateway.persisted import PersistedDocuments, read_manifest
 from gateway.readiness import Readiness
 from gateway.response_cache import ResponseCache
 from gateway.schema import build_schema
 from gateway.settings import Settings
+from gateway.tenancy import unbound_error
 from gateway.tracing import Tracing, create_tracing
 from gateway.view import GraphQLView
 
-
-@dataclass(frozen=True)
-class Services:
-    """What the lifespan opens, once per process: one HTTP client, one cache."""
-
-    client: JumpCloudClient
-    cache: TTLCache
-    directory: Directory
-    graph: AccessGraph
-
-    def loaders(self) -> Loaders:
-        return Loaders(self.directory, self.graph)
+__all__ = ["State", "client_config", "create_app"]
 
 
 class State(TypedDict):
-    services: Services
-
-
-# Stale entries are served only when JumpCloud is down or throttling, never on a 4xx.
-STALE_ON = (upstream.UpstreamUnavailableError, upstream.RateLimitedError)
-
-
-def client_config(settings: Settings) -> ClientConfig:
-    if settings.demo:
-        from gateway.demo import DEMO_API_KEY, DEMO_BASE_URL
-
-        api_key, base_url, org_id = DEMO_API_KEY, DEMO_BASE_URL, None
-    else:
-        api_key, base_url, org_id = settings.api_key or "", settings.base_url, settings.org_id
-    return ClientConfig(
-        api_key=api_key,
-        base_url=base_url,
-        org_id=org_id,
-        max_concurrency=settings.upstream_concurrency,
-        timeout=settings.upstream_timeout,
-        retry_attempts=settings.retry_attempts,
-        retry_timeout=settings.retry_timeout,
-        request_deadline=settings.request_deadline,
-        breaker_threshold=settings.breaker_threshold,
-        breaker_cool_down=settings.breaker_cool_down,
-    )
+    organisations: Organisations
+    services: Services | None
+    """The one organisation's, on a gateway without JCGRAPH_TENANTS (None with tenants:
+    OrgBinding picks each request's)."""
 
 
 # What a GraphQL client in a browser sends: JSON bodies, a bearer token, the cost request
@@ -126,7 +86,6 @@ def create_app(
     the tracer JCGRAPH_OTEL would set up (tests)."""
     settings.validate()
     metrics = Metrics()
-    config = client_config(settings)
     if transport is None and settings.demo:
         from gateway.demo import demo_transport
 
@@ -134,55 +93,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
-        namespace = credential_namespace(config.org_id, config.api_key)
-        # Replicas sharing a Redis share one budget, one pause and one load per key.
-        link = SharedLink.from_url(settings.cache_url)
-        budget = Budget(
-            rate=settings.upstream_rate, burst=settings.upstream_burst, link=link, key=namespace
-        )
-        client = JumpCloudClient(config, transport=transport, budget=budget)
-        cache = TTLCache.from_url(
-            settings.cache_url,
-            namespace=namespace,
-            ttl=settings.cache_ttl,
-            stale_ttl=settings.cache_stale_ttl,
-            stale_on=STALE_ON,
-            clock=clock,
-            negative_ttl=settings.negative_ttl,
-            max_entries=settings.cache_max_entries,
-            max_bytes=settings.cache_max_bytes,
-            stale_scope=client.single_attempt,
-            leases=(
-                Leases(
-                    link,
-                    namespace=namespace,
-                    ttl=settings.cache_lease_ttl,
-                    max_wait=config.deadline_seconds,
-                )
-                if link is not None
-                else None
-            ),
-        )
-        directory = Directory(client, cache)
-        graph = AccessGraph(
-            client,
-            cache,
-            directory.ids,
-            on_index_build=metrics.index_built,
-            plan=settings.access_plan,
-            clock=clock,
-            window=settings.cache_ttl,
-        )
-        services = Services(client=client, cache=cache, directory=directory, graph=graph)
-        metrics.watch(lambda: client.calls, lambda: cache.stats)
-        metrics.watch_upstream(client.health, config.org_id or "default")
+        organisations = Organisations(settings, transport, metrics, clock=clock)
+        single = None if settings.tenants else organisations.get(organisations.single)
         try:
-            yield {"services": services}
+            yield {"organisations": organisations, "services": single}
         finally:
-            await client.aclose()
-            await cache.close()
-            if link is not None:
-                await link.aclose()
+            await organisations.aclose()
 
     assets = Path(settings.graphiql_assets) if settings.graphiql_assets else DEFAULT_ROOT
     schema = build_schema(
@@ -209,7 +125,7 @@ def create_app(
         ),
         max_body_bytes=settings.max_body_bytes,
         metrics=metrics,
-        auth_tokens=settings.auth_tokens,
+        auth_tokens=settings.bearer_tokens,
         graphiql_html=graphiql_html(assets) if settings.graphiql else None,
         response_cache=(
             ResponseCache(max_bytes=settings.response_cache_max_bytes, clock=clock)
@@ -224,14 +140,34 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     # "This replica can answer", not "Redis answers": see gateway/readiness.py.
-    readiness = Readiness(shared_cache=settings.cache_url.startswith("redis"), clock=clock)
+    shared = settings.cache_url.startswith("redis")
+    readiness = Readiness(shared_cache=shared, clock=clock)
+
+    tenant_readiness: dict[str, Readiness] = {}
 
     async def readyz(request: Request) -> Response:
-        services: Services = request.state.services
-        verdict = await readiness.check(services.client, services.cache)
-        return JSONResponse(
-            {**verdict.body, "demo": settings.demo}, status_code=200 if verdict.ready else 503
-        )
+        organisations: Organisations = request.state.organisations
+        if settings.tenants is None:
+            services = organisations.get(organisations.single)
+            verdict = await readiness.check(services.client, services.cache)
+            return JSONResponse(
+                {**verdict.body, "demo": settings.demo}, status_code=200 if verdict.ready else 503
+            )
+        # One probe per tenant (its first organisation): ready while any tenant can be
+        # served, so one revoked key does not take the replica out of rotation.
+        verdicts = {}
+        for tenant in settings.tenants.tenants:
+            services = organisations.get(tenant.org_ids[0])
+            check = tenant_readiness.setdefault(
+                tenant.name, Readiness(shared_cache=shared, clock=clock)
+            )
+            verdicts[tenant.name] = await check.check(services.client, services.cache)
+        ready = any(v.ready for v in verdicts.values())
+        body = {
+            "status": "ready" if ready else "unavailable",
+            "tenants": {name: v.body for name, v in verdicts.items()},
+        }
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     async def metrics_endpoint(request: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
@@ -239,30 +175,22 @@ def create_app(
     async def export_endpoint(request: Request) -> Response:
         """`GET /export/{access,findings}.{csv,jsonl}`: the access-review export, streamed
         as it is read (gateway/export.py), behind the same bearer tokens as /graphql."""
-        if settings.auth_tokens and not _bearer_in(request, settings.auth_tokens):
-            metrics.errors.labels("UNAUTHENTICATED").inc()
-            message = "Send `Authorization: Bearer <token>` with a token from JCGRAPH_AUTH_TOKENS."
-            return JSONResponse(
-                {
-                    "data": None,
-                    "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
-                },
-                status_code=401,
-                headers={"www-authenticate": "Bearer"},
+        if settings.bearer_tokens and not _bearer_in(request, settings.bearer_tokens):
+            return _refusal(
+                metrics,
+                Unauthenticated("Send `Authorization: Bearer <token>` with a token allowed here."),
+                401,
+                {"www-authenticate": "Bearer"},
             )
         try:
             report = Report(request.path_params["report"])
             fmt = Format(request.path_params["format"])
         except ValueError:
             message = "Exports: /export/access.csv, access.jsonl, findings.csv, findings.jsonl."
-            return JSONResponse(
-                {
-                    "data": None,
-                    "errors": [{"message": message, "extensions": {"code": "NOT_FOUND"}}],
-                },
-                status_code=404,
-            )
-        services: Services = request.state.services
+            return _refusal(metrics, NotFound(message), 404)
+        services: Services | None = request.state.services
+        if services is None:
+            return _refusal(metrics, unbound_error(request.state.binding.readable), 400)
         return StreamingResponse(
             chunks(report, fmt, services.loaders, broad=settings.broad_access_applications),
             media_type=fmt.media_type,
@@ -283,11 +211,26 @@ def create_app(
             *explorer_routes(assets),
         ],
         lifespan=lifespan,
-        middleware=browser_middleware(settings),
+        middleware=[
+            *browser_middleware(settings),
+            Middleware(OrgBinding, settings=settings, metrics=metrics),
+        ],
     )
     app.state.settings = dataclasses.replace(settings, api_key=None)
     app.state.metrics = metrics
     return app
+
+
+def _refusal(
+    metrics: Metrics, error: GatewayError, status: int, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    metrics.errors.labels(error.code).inc()
+    extensions = {**error.extensions, "code": error.code}
+    return JSONResponse(
+        {"data": None, "errors": [{"message": str(error), "extensions": extensions}]},
+        status_code=status,
+        headers=headers,
+    )
 
 
 def _bearer_in(request: Request, tokens: tuple[str, ...]) -> bool:

@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--output", metavar="FILE", help="write to FILE (default: stdout)")
     export.add_argument("--demo", action="store_true", help="export the embedded demo organisation")
+    export.add_argument(
+        "--org",
+        metavar="ORG_ID",
+        help="with JCGRAPH_TENANTS: the organisation to export (any tenant's)",
+    )
 
     simulator_cli.configure_parser(
         sub.add_parser("simulator", help="serve the embedded JumpCloud simulator on a socket")
@@ -180,8 +185,9 @@ def secrets_of(settings: Settings) -> tuple[str, ...]:
     from urllib.parse import urlsplit
 
     cache_password = urlsplit(settings.cache_url).password
-    tokens = (*settings.auth_tokens, *settings.fresh_read_tokens)
-    return tuple(s for s in (settings.api_key, *tokens, cache_password) if s)
+    tokens = (*settings.bearer_tokens, *settings.fresh_read_tokens)
+    keys = [t.api_key for t in settings.tenants.tenants] if settings.tenants else []
+    return tuple(s for s in (settings.api_key, *keys, *tokens, cache_password) if s)
 
 
 def schema(args: argparse.Namespace) -> int:
@@ -260,7 +266,11 @@ def export(
             sink = stdout if stdout is not None else sys.stdout.buffer
         progress = stack.enter_context(progress_display(report, err))
         try:
-            rows, calls = asyncio.run(_export(settings, report, fmt, sink, progress, transport))
+            rows, calls = asyncio.run(
+                _export(
+                    settings, report, fmt, sink, progress, transport, getattr(args, "org", None)
+                )
+            )
         except Exception as exc:  # an upstream failure: say what, never the key
             from gateway.observability import redact
 
@@ -278,9 +288,10 @@ async def _export(
     sink: IO[bytes],
     progress: Callable[[Progress], None],
     transport: httpx.AsyncBaseTransport | None,
+    org: str | None = None,
 ) -> tuple[int, int]:
     """Run the app's lifespan (its client and cache) and write the export to `sink`:
-    (rows written, upstream calls made)."""
+    (rows written, upstream calls made). `org`: which of JCGRAPH_TENANTS's organisations."""
     from gateway.app import State, create_app
     from gateway.export import chunks
 
@@ -293,6 +304,12 @@ async def _export(
 
     async with app.router.lifespan_context(app) as state:
         services = cast(State, state)["services"]
+        if services is None:  # several organisations: the caller names one
+            known = settings.tenants.org_ids if settings.tenants else ()
+            if org is None or org.lower() not in known:
+                listed = ", ".join(known)
+                raise ValueError(f"give --org with one of the tenants' organisations ({listed})")
+            services = cast(State, state)["organisations"].get(org.lower())
         async for chunk in chunks(
             report,
             fmt,

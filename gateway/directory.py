@@ -106,6 +106,15 @@ class Directory:
     def _whole_key(kind: Kind) -> str:
         return f"collection:{kind.name}"
 
+    async def organizations(self) -> list[Record]:
+        """The organisations this API key administers (`_id`, `displayName`)."""
+
+        async def fetch() -> list[Record]:
+            return await self._client.organizations()
+
+        found: list[Record] = await self._cache.load("organizations", fetch)
+        return found
+
     async def ids(self, kind: Kind) -> list[str]:
         """Every id of a kind: from its collection, or listed ids alone (`fields`)."""
         if kind.whole:

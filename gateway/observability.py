@@ -9,7 +9,8 @@ import os
 import re
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -297,89 +298,89 @@ def log_request(scope: Scope, fields: Mapping[str, Any]) -> None:
     )
 
 
-class _StatsCollector(Collector):
-    """Reads the client's call log and the cache's counters at scrape time."""
+@dataclass(frozen=True)
+class Watched:
+    """One organisation's readings, taken at scrape time."""
 
-    def __init__(self, calls: Callable[[], CallLog], cache: Callable[[], CacheStats]) -> None:
-        self._calls = calls
-        self._cache = cache
-
-    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
-        upstream = CounterMetricFamily(
-            "jcgraph_upstream_requests",
-            "Requests sent to JumpCloud (every attempt, retries included).",
-            labels=["endpoint", "status"],
-        )
-        for (endpoint, status), count in sorted(self._calls().counts().items()):
-            upstream.add_metric([endpoint, str(status)], count)
-        yield upstream
-        stats = self._cache()
-        cache = CounterMetricFamily(
-            "jcgraph_cache_lookups", "Cache lookups by outcome.", labels=["outcome"]
-        )
-        cache.add_metric(["hit"], stats.hits)
-        cache.add_metric(["miss"], stats.misses)
-        cache.add_metric(["stale"], stats.stale_served)
-        cache.add_metric(["coalesced"], stats.coalesced)
-        cache.add_metric(["negative"], stats.negative_hits)  # hits on a remembered "not found"
-        yield cache
-        errors = CounterMetricFamily(
-            "jcgraph_cache_backend_errors", "Cache backend reads or writes that failed."
-        )
-        errors.add_metric([], stats.backend_errors)
-        yield errors
-        evictions = CounterMetricFamily(
-            "jcgraph_cache_evictions",
-            "In-memory cache entries evicted to stay within its entry and byte bounds.",
-        )
-        evictions.add_metric([], stats.evictions)
-        yield evictions
-        size = GaugeMetricFamily(
-            "jcgraph_cache_memory", "In-memory cache size (bytes: keys and JSON).", labels=["unit"]
-        )
-        size.add_metric(["entries"], stats.memory_entries)
-        size.add_metric(["bytes"], stats.memory_bytes)
-        yield size
+    org: str
+    calls: CallLog
+    cache: CacheStats
+    health: Health
 
 
 _BREAKER_LEVEL = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 
 
-class _UpstreamCollector(Collector):
-    """Reads the client's circuit breaker and 429 pace at scrape time."""
+class _OrgCollector(Collector):
+    """Reads every organisation's call log, cache counters, circuit breaker and 429 pace at
+    scrape time, each series labelled with its organisation (`default` for the one
+    organisation of a gateway without JUMPCLOUD_ORG_ID)."""
 
-    def __init__(self, health: Callable[[], Health], org: str) -> None:
-        self._health = health
-        self._org = org
+    def __init__(self, watched: Callable[[], Iterable[Watched]]) -> None:
+        self._watched = watched
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
-        health = self._health()
+        orgs = list(self._watched())
+        upstream = CounterMetricFamily(
+            "jcgraph_upstream_requests",
+            "Requests sent to JumpCloud (every attempt, retries included).",
+            labels=["endpoint", "status", "org"],
+        )
+        cache = CounterMetricFamily(
+            "jcgraph_cache_lookups", "Cache lookups by outcome.", labels=["outcome", "org"]
+        )
+        errors = CounterMetricFamily(
+            "jcgraph_cache_backend_errors",
+            "Cache backend reads or writes that failed.",
+            labels=["org"],
+        )
+        evictions = CounterMetricFamily(
+            "jcgraph_cache_evictions",
+            "In-memory cache entries evicted to stay within its entry and byte bounds.",
+            labels=["org"],
+        )
+        size = GaugeMetricFamily(
+            "jcgraph_cache_memory",
+            "In-memory cache size (bytes: keys and JSON).",
+            labels=["unit", "org"],
+        )
         state = GaugeMetricFamily(
             "jcgraph_upstream_circuit_state",
             "JumpCloud circuit breaker: 0 closed, 1 half-open, 2 open.",
             labels=["org"],
         )
-        state.add_metric([self._org], _BREAKER_LEVEL[health.breaker])
-        yield state
         opened = CounterMetricFamily(
             "jcgraph_upstream_circuit_opened", "Times the circuit breaker opened.", labels=["org"]
         )
-        opened.add_metric([self._org], health.breaker_opened)
-        yield opened
         pauses = CounterMetricFamily(
             "jcgraph_upstream_rate_limit_pauses",
             "429s that paused every request of the client.",
             labels=["org"],
         )
-        pauses.add_metric([self._org], health.pace.pauses)
-        yield pauses
         rate = GaugeMetricFamily(
             "jcgraph_upstream_paced_rate",
             "Requests a second let through since JumpCloud's last 429 (0: not paced).",
             labels=["org"],
         )
-        rate.add_metric([self._org], health.pace.rate or 0)
-        yield rate
+        for w in orgs:
+            for (endpoint, status), count in sorted(w.calls.counts().items()):
+                upstream.add_metric([endpoint, str(status), w.org], count)
+            stats = w.cache
+            cache.add_metric(["hit", w.org], stats.hits)
+            cache.add_metric(["miss", w.org], stats.misses)
+            cache.add_metric(["stale", w.org], stats.stale_served)
+            cache.add_metric(["coalesced", w.org], stats.coalesced)
+            cache.add_metric(["negative", w.org], stats.negative_hits)  # a remembered 404
+            errors.add_metric([w.org], stats.backend_errors)
+            evictions.add_metric([w.org], stats.evictions)
+            size.add_metric(["entries", w.org], stats.memory_entries)
+            size.add_metric(["bytes", w.org], stats.memory_bytes)
+            health = w.health
+            state.add_metric([w.org], _BREAKER_LEVEL[health.breaker])
+            opened.add_metric([w.org], health.breaker_opened)
+            pauses.add_metric([w.org], health.pace.pauses)
+            rate.add_metric([w.org], health.pace.rate or 0)
+        yield from (upstream, cache, errors, evictions, size, state, opened, pauses, rate)
 
 
 class Metrics:
@@ -423,11 +424,9 @@ class Metrics:
             registry=self.registry,
         )
 
-    def watch(self, calls: Callable[[], CallLog], cache: Callable[[], CacheStats]) -> None:
-        self.registry.register(_StatsCollector(calls, cache))
-
-    def watch_upstream(self, health: Callable[[], Health], org: str) -> None:
-        self.registry.register(_UpstreamCollector(health, org))
+    def watch(self, watched: Callable[[], Iterable[Watched]]) -> None:
+        """Export the readings of every organisation `watched` returns at scrape time."""
+        self.registry.register(_OrgCollector(watched))
 
     def index_built(self, build: IndexBuild) -> None:
         self.index_builds.labels(build.relation).inc()

@@ -102,7 +102,7 @@ class Operations:
         operation_name: str | None,
     ) -> ExecutionResult:
         for kind in prepared.prefetch:
-            context.loaders.prefetch(kind)
+            context.prefetch(kind)
         result = execute(
             self._schema,
             prepared.document,

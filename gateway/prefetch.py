@@ -89,5 +89,5 @@ class Prefetch(SchemaExtension):
             schema = execution.schema._schema
             plan = self._plans.of(schema, execution.query, document, execution.operation_name)
             for kind in plan:
-                context.loaders.prefetch(kind)
+                context.prefetch(kind)
         yield

@@ -78,6 +78,7 @@ from gateway.types.inputs import (
     UserFilter,
     UserOrder,
 )
+from gateway.types.organization import Organization
 from gateway.types.relay import Connection, Node, from_global_id
 from gateway.types.servers import LdapServer, RadiusServer
 from gateway.types.system import System, SystemGroup
@@ -164,6 +165,14 @@ class Query:
         if kind is None:
             raise BadUserInput(f"{id!r} is not a global id returned by this API")
         return await fetch(info, entity_class(kind), object_id)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The JumpCloud organisations the caller may read here, in configuration "
+        "order: one on a single-organisation gateway; on one serving several "
+        "(JCGRAPH_TENANTS), those the bearer token is allowed. Answered without naming one."
+    )
+    async def organizations(self, info: Info) -> list[Organization]:
+        return [Organization.from_record(r) for r in await info.context.organizations()]
 
     @strawberry.field(description="System users, filtered and ordered by JumpCloud.")
     def users(

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from gateway import tracing
 from gateway.model import AccessPlan
 from gateway.persisted import ManifestError, read_manifest
+from gateway.tenancy import Tenants, TenantsError, read_tenants
 
 DEFAULT_BASE_URL = "https://console.jumpcloud.com"
 
@@ -99,6 +100,14 @@ class Settings:
     # How long a replica's lease on a cache key outlives the replica if it dies mid-load
     # (renewed while the load runs); others then load it themselves.
     cache_lease_ttl: float = 5.0
+    # Several organisations behind one gateway (gateway/tenancy.py): JCGRAPH_TENANTS replaces
+    # JUMPCLOUD_API_KEY, JUMPCLOUD_ORG_ID and JCGRAPH_AUTH_TOKENS.
+    tenants: Tenants | None = field(default=None, repr=False)
+
+    @property
+    def bearer_tokens(self) -> tuple[str, ...]:
+        """Every token a caller may send: the tenants' tokens, or JCGRAPH_AUTH_TOKENS."""
+        return self.tenants.tokens if self.tenants is not None else self.auth_tokens
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, demo: bool = False) -> Settings:
@@ -161,6 +170,7 @@ class Settings:
             upstream_rate=read.number("JCGRAPH_UPSTREAM_RATE", 0.0, minimum=0.0),
             upstream_burst=read.integer("JCGRAPH_UPSTREAM_BURST", 20, minimum=1),
             cache_lease_ttl=read.number("JCGRAPH_CACHE_LEASE_TTL", 5.0, minimum=0.1),
+            tenants=read.tenants("JCGRAPH_TENANTS"),
         )
         problems = [*read.problems, *settings.problems()]
         if problems:
@@ -177,7 +187,9 @@ class Settings:
         """What is wrong with these values, one message a problem, each naming its variable.
         The API key and the bearer tokens are never quoted."""
         found: list[str] = []
-        if not self.demo and not self.api_key:
+        if self.tenants is not None:
+            found += self._tenancy_problems()
+        elif not self.demo and not self.api_key:
             found.append(
                 "JUMPCLOUD_API_KEY is not set. Set it to an administrator's API key "
                 "(JumpCloud console > API Settings), or run `jcgraph serve --demo` to serve "
@@ -196,9 +208,11 @@ class Settings:
                 "settings, or unset it for a single-organisation administrator's key"
             )
         found += _cache_url_problems(self.cache_url)
-        if self.auth_tokens and not set(self.fresh_read_tokens) <= set(self.auth_tokens):
+        tokens = self.bearer_tokens
+        if tokens and not set(self.fresh_read_tokens) <= set(tokens):
+            where = "JCGRAPH_TENANTS" if self.tenants is not None else "JCGRAPH_AUTH_TOKENS"
             found.append(
-                "JCGRAPH_FRESH_READ_TOKENS lists a token that is not in JCGRAPH_AUTH_TOKENS: "
+                f"JCGRAPH_FRESH_READ_TOKENS lists a token that is not in {where}: "
                 "a caller must pass auth before it may ask for fresh reads; list each there too"
             )
         if any(not token.strip() for token in self.auth_tokens):
@@ -235,6 +249,29 @@ class Settings:
                     f"JCGRAPH_TRUSTED_DOCUMENTS ({self.trusted_documents!r:.200}) {exc}; point it "
                     "at a JSON manifest {sha256: document} (`jcgraph manifest > trusted.json`)"
                 )
+        return found
+
+    def _tenancy_problems(self) -> list[str]:
+        found = []
+        if self.demo:
+            found.append(
+                "JCGRAPH_TENANTS cannot be combined with --demo, which serves the one embedded "
+                "demo organisation; unset JCGRAPH_TENANTS or drop --demo"
+            )
+        given = [
+            name
+            for name, value in (
+                ("JUMPCLOUD_API_KEY", self.api_key),
+                ("JUMPCLOUD_ORG_ID", self.org_id),
+                ("JCGRAPH_AUTH_TOKENS", self.auth_tokens),
+            )
+            if value
+        ]
+        if given:
+            found.append(
+                f"JCGRAPH_TENANTS replaces {', '.join(given)}: each tenant names its API key, "
+                "organisations and tokens; unset them"
+            )
         return found
 
 
@@ -337,6 +374,16 @@ class _Reader:
             return False
         self.problems.append(f"{name} must be true or false, got {raw!r:.40}")
         return default
+
+    def tenants(self, name: str) -> Tenants | None:
+        raw = self.env.get(name, "")
+        if not raw.strip():
+            return None
+        try:
+            return read_tenants(raw, self.env)
+        except TenantsError as exc:
+            self.problems.append(str(exc))
+            return None
 
     def tokens(self, name: str) -> tuple[str, ...]:
         """Comma-separated tokens; unset or blank means none. A value holding only commas

@@ -20,6 +20,7 @@ before the response cache, the lean path and Strawberry, which all see the plain
 from __future__ import annotations
 
 import contextlib
+import functools
 import hmac
 import logging
 import time
@@ -320,7 +321,13 @@ class GraphQLView(GraphQL[Context, None]):
             return None
         if request.method == "GET" and "query" not in request.query_params:
             return None
-        namespace: str = request.state.services.cache.namespace
+        services = request.state.services
+        if services is None:
+            return None  # bound to no organisation: nothing to keep
+        # Per organisation, and per the set of organisations the caller may read, which
+        # `organizations` answers with.
+        readable = ",".join(request.state.binding.readable)
+        namespace = f"{services.cache.namespace}|{readable}"
         return self._responses.key(namespace, request.method, sent)
 
     def _keep(self, key: bytes, request: Request, response: Response) -> None:
@@ -431,8 +438,13 @@ class GraphQLView(GraphQL[Context, None]):
         return parsed
 
     async def get_context(self, request: Any, response: Any) -> Context:
+        services = request.state.services
         context = Context(
-            loaders=request.state.services.loaders(),
+            bound=None if services is None else services.loaders(),
+            readable=request.state.binding.readable,
+            organizations=functools.partial(
+                request.state.organisations.records, request.state.binding.readable
+            ),
             max_page_size=self._max_page_size,
             report_cost=request.headers.get(COST_HEADER, "").lower() in {"1", "true", "yes"},
             broad_access_applications=self._broad_access,
@@ -453,7 +465,8 @@ class GraphQLView(GraphQL[Context, None]):
         cache_token = current_cache_tally.set(context.cache)
         age_token = current_max_age.set(getattr(request.state, "jcgraph_max_age", None))
         try:
-            with request.state.services.client.deadline():
+            services = request.state.services
+            with services.client.deadline() if services else contextlib.nullcontext():
                 yield
         finally:
             current_tally.reset(upstream_token)

@@ -44,7 +44,7 @@ class TimedLog(RequestLog):
 
 def build(args: argparse.Namespace) -> Starlette:
     orgs = cli.build_orgs(args)
-    store = Store.single(orgs[0], args.api_key)
+    store = Store.multi(orgs, args.api_key) if len(orgs) > 1 else Store.single(orgs[0], args.api_key)
     faults = Faults(latency=args.latency / 1000, seed=args.seed)
     log = TimedLog()
     simulator = create_simulator_app(store, faults=faults, log=log)

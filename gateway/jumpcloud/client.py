@@ -165,6 +165,11 @@ class JumpCloudClient:
 
         return await collect(fetch, self.config.page_size, endpoint, key)
 
+    async def organizations(self) -> list[Record]:
+        """The organisations the API key administers (`organization_list`, API-NOTES
+        Organizations): `_id` and `displayName`, read without x-org-id (§2)."""
+        return await self.list_all(Resource.ORGANIZATIONS, fields=["displayName"])
+
     async def users_by_ids(self, ids: Sequence[str]) -> list[Record]:
         """System users by id, in the order asked; ids that do not exist are simply absent."""
         return await self.by_ids(Resource.USERS, ids)

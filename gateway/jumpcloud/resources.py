@@ -32,6 +32,8 @@ class Resource(enum.Enum):
     RADIUS_SERVERS = ("/api/radiusservers", ApiVersion.V1, Envelope.RESULTS, "_id")  # §8
     SYSTEMS = ("/api/systems", ApiVersion.V1, Envelope.RESULTS, "_id")  # §8 systems_list
     SYSTEM_GROUPS = ("/api/v2/systemgroups", ApiVersion.V2, Envelope.BARE, "id")  # §8
+    # organization_list: the orgs the API key administers; read without x-org-id (§2)
+    ORGANIZATIONS = ("/api/organizations", ApiVersion.V1, Envelope.RESULTS, "_id")
 
     def __init__(self, path: str, version: ApiVersion, envelope: Envelope, id_field: str) -> None:
         self.path = path

@@ -39,6 +39,11 @@ Params = Sequence[tuple[str, str]]
 MAX_TIMEOUT_RETRIES = 1
 
 
+# Read for the API key, not one organisation: their specs list no x-org-id parameter, and
+# JumpCloud's PowerShell module leaves the header out for them (API-NOTES §2).
+KEY_LEVEL_PATHS = ("/api/organizations", "/api/v2/organizations/", "/api/v2/providers/")
+
+
 def _loop_time() -> float:
     return asyncio.get_running_loop().time()
 
@@ -100,8 +105,7 @@ class Upstream:
             "accept": "application/json",
             "user-agent": f"jcgraph/{__version__}",
         }
-        if config.org_id:
-            headers["x-org-id"] = config.org_id
+        self._org_id = config.org_id
         self._http = httpx.AsyncClient(
             base_url=config.base_url,
             headers=headers,
@@ -233,6 +237,8 @@ class Upstream:
     ) -> httpx.Response:
         # A tuple: it is covariant, which httpx's parameter type needs.
         request = self._http.build_request(method, path, params=tuple(params), json=json)
+        if self._org_id and not path.startswith(KEY_LEVEL_PATHS):
+            request.headers["x-org-id"] = self._org_id
         if state.span is not None:
             state.span.inject(request.headers)
         at = current_deadline()

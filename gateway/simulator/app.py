@@ -26,8 +26,8 @@ _OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 CLIENT_CLOSED = 499
 
 
-def tenant(store: Store, headers: Headers) -> Org:
-    """The org this request reads, from ``x-api-key`` and ``x-org-id`` (API-NOTES §2, §5)."""
+def key_orgs(store: Store, headers: Headers) -> tuple[str, ...]:
+    """The ids of the orgs the request's ``x-api-key`` administers (API-NOTES §2, §5)."""
     key = headers.get("x-api-key")
     if not key:
         raise ApiError("Unauthorized", 401)
@@ -39,6 +39,12 @@ def tenant(store: Store, headers: Headers) -> Org:
             401,
             {"error": "Unauthorized", "message": "Unauthorized: api key user not found"},
         )
+    return org_ids
+
+
+def tenant(store: Store, headers: Headers) -> Org:
+    """The org this request reads, from ``x-api-key`` and ``x-org-id`` (API-NOTES §2, §5)."""
+    org_ids = key_orgs(store, headers)
     org_id = headers.get("x-org-id", "")
     if not org_id:
         if len(org_ids) != 1:
@@ -74,8 +80,15 @@ def create_simulator_app(
             status, reason = (405, "Method Not Allowed") if known else (404, "Not Found")
             return json_response({"message": f"{reason}: {request.method} {path}"}, status)
         try:
-            org = tenant(store, request.headers)
             params = request.query_params.multi_items()
+            key_level = routes.KEY_LEVEL.get(route.operation)
+            if key_level is not None:
+                orgs = [store.orgs[i] for i in key_orgs(store, request.headers)]
+                if "x-org-id" in request.headers:
+                    # "403 header sent on a route that does not support it" (API-NOTES §2).
+                    raise ApiError("Forbidden: x-org-id is not supported on this route", 403)
+                return await key_level(Call(request, orgs[0], params, path_params), orgs)
+            org = tenant(store, request.headers)
             call = Call(request, org, params, path_params)
             return await route.handler(call)
         except ApiError as error:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+from starlette.responses import Response
+
 from gateway.simulator import v1, v2
-from gateway.simulator.responses import Handler
+from gateway.simulator.model import Org
+from gateway.simulator.responses import Call, Handler
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,21 @@ def _graph_routes() -> list[Route]:
     return routes
 
 
+KeyHandler = Callable[[Call, Sequence[Org]], Awaitable[Response]]
+
+KEY_LEVEL: dict[str, KeyHandler] = {
+    "organization_list": v1.organization_list,
+    "organizations_get": v1.organizations_get,
+}
+"""Operations answered for the API key's organisations rather than for one org: their
+specs list no x-org-id parameter, and JumpCloud's PowerShell module leaves the header out
+for /api/organizations* (API-NOTES §2)."""
+
+
+async def _key_level(call: Call) -> Response:
+    raise AssertionError("key-level operations are answered from KEY_LEVEL")
+
+
 def build_routes() -> tuple[Route, ...]:
     return (
         Route("GET", "/api/systemusers", "systemusers_list", v1.systemusers_list),
@@ -123,6 +142,9 @@ def build_routes() -> tuple[Route, ...]:
         Route("GET", "/api/v2/ldapservers/{id}", "ldapservers_get", v2.ldapservers_get),
         Route("GET", "/api/v2/roles", "roles_list", v2.roles_list),
         Route("GET", "/api/v2/roles/{id}", "roles_get", v2.roles_get),
+        # Key-level: they read the orgs the API key administers, not one org (KEY_LEVEL).
+        Route("GET", "/api/organizations", "organization_list", _key_level),
+        Route("GET", "/api/organizations/{id}", "organizations_get", _key_level),
         *_graph_routes(),
     )
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.responses import Response
 
 from gateway.simulator import graph
+from gateway.simulator.model import Org
 from gateway.simulator.query import (
     Predicate,
     Record,
@@ -132,3 +133,23 @@ async def admins_list(call: Call) -> Response:
     """``GET /api/users``: undocumented; ``{results, totalCount}`` paged with limit/skip,
     as JumpCloud's own PowerShell module reads it (API-NOTES §8 Administrators)."""
     return _v1_list(call, call.org.admins)
+
+
+def organization_records(orgs: Sequence[Org]) -> dict[str, dict[str, Any]]:
+    """The orgs an API key administers as v1 ``organization`` records (API-NOTES
+    Organizations: ``_id``, ``displayName``, ``logoUrl``), keyed by ``_id``."""
+    return {
+        org.id: {"_id": org.id, "displayName": org.name, "logoUrl": ""}
+        for org in sorted(orgs, key=lambda o: o.id)
+    }
+
+
+async def organization_list(call: Call, orgs: Sequence[Org]) -> Response:
+    """``GET /api/organizations``: every org the key administers (V1/V2 info.description: the
+    primary org's key lists all managed organizations), paged and filtered the v1 way."""
+    return _v1_list(call, organization_records(orgs))
+
+
+async def organizations_get(call: Call, orgs: Sequence[Org]) -> Response:
+    found = find(organization_records(orgs), call.path["id"], "organization")
+    return json_response(project(found, parse_list(call.query("fields"), " "), "_id"))

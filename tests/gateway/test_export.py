@@ -20,7 +20,8 @@ import httpx
 import pytest
 
 from gateway import cli
-from gateway.app import Services, create_app
+from gateway.app import create_app
+from gateway.organisations import Services
 from gateway.export import ACCESS_COLUMNS, FINDING_COLUMNS, Format, Report, access_rows, chunks
 from gateway.loaders import Loaders
 from gateway.model import USER

@@ -49,8 +49,8 @@ async def test_health_readiness_and_metrics() -> None:
         await gw.post("{ users(first: 1000) { totalCount } }")
         metrics = (await gw.http.get("/metrics")).text
     assert (
-        'jcgraph_upstream_requests_total{endpoint="GET /api/v2/usergroups",status="200"} 1.0'
-        in metrics
+        'jcgraph_upstream_requests_total{endpoint="GET /api/v2/usergroups",org="default",'
+        'status="200"} 1.0' in metrics
     )
     assert 'jcgraph_graphql_errors_total{code="BAD_USER_INPUT"} 1.0' in metrics
     assert "jcgraph_graphql_request_seconds_count 2.0" in metrics

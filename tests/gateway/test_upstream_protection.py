@@ -20,7 +20,8 @@ import stamina
 from asgi_lifespan import LifespanManager
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.app import client_config, create_app
+from gateway.app import create_app
+from gateway.organisations import client_config
 from gateway.settings import Settings
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.faults import Faults
@@ -212,7 +213,7 @@ async def test_metrics_show_the_breaker_the_pace_and_cache_evictions() -> None:
         line for line in text.splitlines() if line.startswith("jcgraph_cache_evictions_total")
     )
     assert float(evictions.split()[-1]) > 0
-    assert 'jcgraph_cache_memory{unit="entries"} 2.0' in text
+    assert 'jcgraph_cache_memory{org="default",unit="entries"} 2.0' in text
 
 
 def test_the_settings_read_from_the_environment() -> None:

@@ -1,0 +1,266 @@
+"""The organisations a gateway serves: each one's client, cache, directory and access graph,
+opened on first use, and the ASGI middleware that binds a request to one of them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gateway.access import AccessGraph
+from gateway.cache import TTLCache, credential_namespace
+from gateway.directory import Directory
+from gateway.errors import GatewayError
+from gateway.jumpcloud import errors as upstream
+from gateway.jumpcloud.budget import Budget
+from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
+from gateway.jumpcloud.shared import SharedLink
+from gateway.lease import Leases
+from gateway.loaders import Loaders
+from gateway.observability import Metrics, Watched
+from gateway.settings import Settings
+from gateway.tenancy import ORG_HEADER, Binding, OrgRequired, Tenant, bind
+
+Record = dict[str, Any]
+
+# Stale entries are served only when JumpCloud is down or throttling, never on a 4xx.
+STALE_ON = (upstream.UpstreamUnavailableError, upstream.RateLimitedError)
+
+
+@dataclass(frozen=True)
+class Services:
+    """One organisation's reads: one HTTP client, one cache namespace, one access index."""
+
+    org_id: str | None
+    client: JumpCloudClient
+    cache: TTLCache
+    directory: Directory
+    graph: AccessGraph
+
+    def loaders(self) -> Loaders:
+        return Loaders(self.directory, self.graph)
+
+
+def client_config(
+    settings: Settings, tenant: Tenant | None = None, org_id: str | None = None
+) -> ClientConfig:
+    """The client settings for one organisation: the tenant's key, or the single-org
+    variables (the embedded demo's with --demo)."""
+    if tenant is not None:
+        api_key, base_url = tenant.api_key, tenant.base_url or settings.base_url
+    elif settings.demo:
+        from gateway.demo import DEMO_API_KEY, DEMO_BASE_URL
+
+        api_key, base_url, org_id = DEMO_API_KEY, DEMO_BASE_URL, None
+    else:
+        api_key, base_url, org_id = settings.api_key or "", settings.base_url, settings.org_id
+    return ClientConfig(
+        api_key=api_key,
+        base_url=base_url,
+        org_id=org_id,
+        max_concurrency=settings.upstream_concurrency,
+        timeout=settings.upstream_timeout,
+        retry_attempts=settings.retry_attempts,
+        retry_timeout=settings.retry_timeout,
+        request_deadline=settings.request_deadline,
+        breaker_threshold=settings.breaker_threshold,
+        breaker_cool_down=settings.breaker_cool_down,
+    )
+
+
+class Organisations:
+    """Every organisation of the deployment, its Services opened when first read.
+
+    Without JCGRAPH_TENANTS there is one, keyed by JUMPCLOUD_ORG_ID (or None). Each has its
+    own cache namespace (credential_namespace), upstream budget, lease namespace and access
+    index, so nothing read for one is ever served to another."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        transport: httpx.AsyncBaseTransport | None,
+        metrics: Metrics,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._transport = transport
+        self._metrics = metrics
+        self._clock = clock
+        # Replicas sharing a Redis share one budget, one pause and one load per key.
+        self._link = SharedLink.from_url(settings.cache_url)
+        self._opened: dict[str | None, Services] = {}
+        metrics.watch(self._watched)
+
+    @property
+    def single(self) -> str | None:
+        """The one organisation of a gateway without tenants (None: the key's own)."""
+        return None if self._settings.demo else self._settings.org_id
+
+    def get(self, org_id: str | None) -> Services:
+        opened = self._opened.get(org_id)
+        if opened is None:
+            opened = self._opened[org_id] = self._open(org_id)
+        return opened
+
+    def opened(self) -> list[Services]:
+        return list(self._opened.values())
+
+    def _open(self, org_id: str | None) -> Services:
+        settings = self._settings
+        tenant = settings.tenants.tenant_of(org_id) if settings.tenants and org_id else None
+        config = client_config(settings, tenant, org_id)
+        namespace = credential_namespace(config.org_id, config.api_key)
+        link = self._link
+        budget = Budget(
+            rate=settings.upstream_rate, burst=settings.upstream_burst, link=link, key=namespace
+        )
+        client = JumpCloudClient(config, transport=self._transport, budget=budget)
+        cache = TTLCache.from_url(
+            settings.cache_url,
+            namespace=namespace,
+            ttl=settings.cache_ttl,
+            stale_ttl=settings.cache_stale_ttl,
+            stale_on=STALE_ON,
+            clock=self._clock,
+            negative_ttl=settings.negative_ttl,
+            max_entries=settings.cache_max_entries,
+            max_bytes=settings.cache_max_bytes,
+            stale_scope=client.single_attempt,
+            leases=(
+                Leases(
+                    link,
+                    namespace=namespace,
+                    ttl=settings.cache_lease_ttl,
+                    max_wait=config.deadline_seconds,
+                )
+                if link is not None
+                else None
+            ),
+        )
+        directory = Directory(client, cache)
+        graph = AccessGraph(
+            client,
+            cache,
+            directory.ids,
+            on_index_build=self._metrics.index_built,
+            plan=settings.access_plan,
+            clock=self._clock,
+            window=settings.cache_ttl,
+        )
+        return Services(org_id, client, cache, directory, graph)
+
+    def _watched(self) -> Iterator[Watched]:
+        for services in self.opened():
+            label = services.org_id or services.client.config.org_id or "default"
+            yield Watched(
+                label, services.client.calls, services.cache.stats, services.client.health()
+            )
+
+    async def records(self, readable: tuple[str, ...]) -> list[Record]:
+        """`_id` and `displayName` of each organisation in `readable` (single-org gateway:
+        the key's own), listed once per API key through that key's cache. An organisation the
+        key's listing leaves out is still named, with no display name."""
+        tenants = self._settings.tenants
+        if tenants is None:
+            listed = await self.get(self.single).directory.organizations()
+            wanted = self.single
+            return [r for r in listed if wanted is None or r.get("_id") == wanted] or (
+                [{"_id": wanted, "displayName": None}] if wanted else []
+            )
+        by_tenant: dict[str, str] = {}
+        for org_id in readable:
+            by_tenant.setdefault(tenants.tenant_of(org_id).name, org_id)
+        listings = await asyncio.gather(
+            *(self.get(org_id).directory.organizations() for org_id in by_tenant.values())
+        )
+        names = {str(r.get("_id")): r.get("displayName") for rs in listings for r in rs}
+        return [{"_id": org_id, "displayName": names.get(org_id)} for org_id in readable]
+
+    async def aclose(self) -> None:
+        for services in self.opened():
+            await services.client.aclose()
+            await services.cache.close()
+        if self._link is not None:
+            await self._link.aclose()
+
+
+class OrgBinding:
+    """Binds each /graphql and /export request to one organisation before the app sees it:
+    `scope["state"]` gets `binding` (gateway.tenancy.Binding) and `services` (that
+    organisation's, or None when the caller may read several and named none). A header
+    naming an organisation the caller may not read is refused here, before any upstream
+    call. An unknown or missing token passes through unbound: the endpoint answers 401."""
+
+    def __init__(self, app: ASGIApp, settings: Settings, metrics: Metrics) -> None:
+        self._app = app
+        self._tenants = settings.tenants
+        self._single = None if settings.demo else settings.org_id
+        self._metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path == "/graphql" or path.startswith("/export/")) or scope["method"] == "OPTIONS":
+            await self._app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        organisations: Organisations = state["organisations"]
+        headers = Headers(scope=scope)
+        header = headers.get(ORG_HEADER)
+        try:
+            binding = self._bind(headers, header)
+        except GatewayError as error:
+            await self._refuse(error, scope, receive, send)
+            return
+        state["binding"] = binding
+        state["services"] = (
+            organisations.get(binding.org_id)
+            if binding.org_id is not None or self._tenants is None
+            else None
+        )
+        await self._app(scope, receive, send)
+
+    def _bind(self, headers: Headers, header: str | None) -> Binding:
+        if self._tenants is None:
+            single = self._single
+            if header is not None and (single is None or header.strip().lower() != single.lower()):
+                raise OrgRequired(
+                    f"This gateway serves one organisation; {ORG_HEADER} may only name it "
+                    "(JUMPCLOUD_ORG_ID), or be left out.",
+                    header=ORG_HEADER,
+                )
+            return Binding(single, (single,) if single else ())
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        readable = self._tenants.orgs_of(token) if scheme.lower() == "bearer" and token else ()
+        if not readable:
+            return Binding(None, ())
+        return bind(readable, header)
+
+    async def _refuse(
+        self, error: GatewayError, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        self._metrics.errors.labels(error.code).inc()
+        status = 403 if error.code == "FORBIDDEN" else 400
+        extensions = {**error.extensions, "code": error.code}
+        body = orjson.dumps(
+            {"data": None, "errors": [{"message": str(error), "extensions": extensions}]}
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", b"no-store"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
