@@ -13,6 +13,7 @@ The API key is never printed: every line goes through `redact`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import sys
 from collections.abc import Mapping, Sequence
@@ -82,13 +83,37 @@ async def diagnose(
 ) -> list[Finding]:
     """Every check for valid `settings`; the demo serves an embedded org, nothing upstream."""
     found: list[Finding] = []
-    if not settings.demo:
-        found += check_region(settings)
-        if not any(f.level is Level.FAIL for f in found):
-            found += await check_upstream(settings, transport)
+    for where, single in _organisations(settings):
+        checked = check_region(single)
+        if not any(f.level is Level.FAIL for f in checked):
+            checked += await check_upstream(single, transport)
+        found += [dataclasses.replace(f, message=f"{where}{f.message}") for f in checked]
     found.append(await check_cache(settings))
     found.append(check_graphiql(settings))
     return found
+
+
+def _organisations(settings: Settings) -> list[tuple[str, Settings]]:
+    """What to check upstream, each as the single-organisation settings it is read with:
+    nothing for the demo; each organisation of JCGRAPH_TENANTS, named in its findings."""
+    if settings.demo:
+        return []
+    if settings.tenants is None:
+        return [("", settings)]
+    return [
+        (
+            f"tenant {tenant.name}, organisation {org_id}: ",
+            dataclasses.replace(
+                settings,
+                tenants=None,
+                api_key=tenant.api_key,
+                org_id=org_id,
+                base_url=tenant.base_url or settings.base_url,
+            ),
+        )
+        for tenant in settings.tenants.tenants
+        for org_id in tenant.org_ids
+    ]
 
 
 def check_region(settings: Settings) -> list[Finding]:

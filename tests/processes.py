@@ -36,13 +36,16 @@ def running(
     logs: Path,
     ready: Callable[[Path], bool],
     timeout: float = 20.0,
+    env: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start `args`, poll `ready(log)` until it holds (or fail after `timeout` s), and stop the
-    process however the block ends. Output goes to a file, so a full pipe never blocks it."""
+    """Start `args` (in clean_env() plus `env`), poll `ready(log)` until it holds (or fail
+    after `timeout` s), and stop the process however the block ends. Output goes to a file,
+    so a full pipe never blocks it."""
     log = logs / f"{name}.log"
+    environment = {**clean_env(), **(env or {})}
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            args, cwd=cwd, env=clean_env(), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink
+            args, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink
         )
     try:
         deadline = time.monotonic() + timeout

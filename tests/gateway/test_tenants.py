@@ -391,3 +391,35 @@ async def test_a_single_organisation_gateway_accepts_only_its_own_org_header() -
             assert user_ids(own.json()["data"]) == set(SOLO.users)
         else:  # no JUMPCLOUD_ORG_ID: nothing to check the header against
             assert (own.status_code, error_code(own)) == (400, "BAD_USER_INPUT")
+
+
+async def test_startup_checks_probe_every_tenant_organisation() -> None:
+    from gateway import doctor
+
+    store = Store.multi([ALPHA, BRAVO], MSP_KEY)
+    transport = httpx.ASGITransport(app=create_simulator_app(store))
+    unknown = "f" * 24
+    config = {
+        "tenants": [
+            {
+                "name": "msp",
+                "api_key": MSP_KEY,
+                "org_ids": [ALPHA.id, unknown],
+                "tokens": [TOKEN_MSP],
+            }
+        ]
+    }
+    settings = Settings.from_env(
+        {"JCGRAPH_TENANTS": json.dumps(config), "JUMPCLOUD_BASE_URL": "http://jumpcloud.test"}
+    )
+    findings = await doctor.diagnose(settings, transport=transport)
+    refused = doctor.blocking(findings)
+    assert [(f.check, f.message.split(":")[0]) for f in refused] == [
+        ("organization", f"tenant msp, organisation {unknown}")
+    ]
+    assert any(
+        f.check == "organization" and f.message.startswith(f"tenant msp, organisation {ALPHA.id}")
+        for f in findings
+        if f.level is doctor.Level.OK
+    )
+    assert all(MSP_KEY not in f.message + f.fix for f in findings)
