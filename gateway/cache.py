@@ -179,6 +179,7 @@ class TTLCache:
         """Decoded entries in this process: the whole cache for `memory://`, the first level
         in front of a shared backend otherwise (fresh entries only)."""
         self._leases = leases if backend is not None else None
+        self._backend_down = False
         """One load per key across replicas (gateway/lease.py): only with a shared level."""
 
     @classmethod
@@ -285,9 +286,9 @@ class TTLCache:
         try:
             raw = await self._backend.multi_get([self._key(k) for k in remote])
         except Exception as exc:  # a cache outage must not fail reads JumpCloud can answer
-            self.stats.backend_errors += 1
-            log.warning("cache read failed, reading upstream: %s", type(exc).__name__)
+            self._backend_failed("read", exc)
             return found
+        self._backend_answered()
         for key, item in zip(remote, raw, strict=True):
             if isinstance(item, dict) and "t" in item:
                 if "v" in item:
@@ -393,8 +394,24 @@ class TTLCache:
                 ttl=max(1, int(life + self.stale_ttl)),
             )
         except Exception as exc:
-            self.stats.backend_errors += 1
-            log.warning("cache write failed: %s", type(exc).__name__)
+            self._backend_failed("write", exc)
+
+    def _backend_failed(self, action: str, exc: BaseException) -> None:
+        """Count every failure; log the first of an outage only (then its end), not one
+        line per read while the backend is down."""
+        self.stats.backend_errors += 1
+        if not self._backend_down:
+            self._backend_down = True
+            log.warning(
+                "cache %s failed (%s): reading JumpCloud directly until the cache answers",
+                action,
+                type(exc).__name__,
+            )
+
+    def _backend_answered(self) -> None:
+        if self._backend_down:
+            self._backend_down = False
+            log.warning("the cache answers again")
 
     async def peek_many(
         self,

@@ -306,6 +306,9 @@ class Watched:
     calls: CallLog
     cache: CacheStats
     health: Health
+    budget_waited: float = 0.0
+    lease_claims: int = 0
+    lease_waits: int = 0
 
 
 _BREAKER_LEVEL = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
@@ -316,8 +319,11 @@ class _OrgCollector(Collector):
     scrape time, each series labelled with its organisation (`default` for the one
     organisation of a gateway without JUMPCLOUD_ORG_ID)."""
 
-    def __init__(self, watched: Callable[[], Iterable[Watched]]) -> None:
+    def __init__(
+        self, watched: Callable[[], Iterable[Watched]], outages: Callable[[], int | None]
+    ) -> None:
         self._watched = watched
+        self._outages = outages
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         orgs = list(self._watched())
@@ -362,7 +368,22 @@ class _OrgCollector(Collector):
             "Requests a second let through since JumpCloud's last 429 (0: not paced).",
             labels=["org"],
         )
+        waited = CounterMetricFamily(
+            "jcgraph_upstream_budget_wait_seconds",
+            "Seconds requests waited for their turn in the upstream budget "
+            "(JCGRAPH_UPSTREAM_RATE).",
+            labels=["org"],
+        )
+        leases = CounterMetricFamily(
+            "jcgraph_cache_leases",
+            "Shared-cache misses by what the replica did: claimed a lease to load, or waited "
+            "for another replica's load.",
+            labels=["outcome", "org"],
+        )
         for w in orgs:
+            waited.add_metric([w.org], w.budget_waited)
+            leases.add_metric(["claimed", w.org], w.lease_claims)
+            leases.add_metric(["waited", w.org], w.lease_waits)
             for (endpoint, status), count in sorted(w.calls.counts().items()):
                 upstream.add_metric([endpoint, str(status), w.org], count)
             stats = w.cache
@@ -381,6 +402,16 @@ class _OrgCollector(Collector):
             pauses.add_metric([w.org], health.pace.pauses)
             rate.add_metric([w.org], health.pace.rate or 0)
         yield from (upstream, cache, errors, evictions, size, state, opened, pauses, rate)
+        yield from (waited, leases)
+        outages = self._outages()
+        if outages is not None:
+            redis = CounterMetricFamily(
+                "jcgraph_shared_redis_outages",
+                "Times the shared Redis stopped answering (replicas then lease, budget and "
+                "pause in process until it answers again).",
+            )
+            redis.add_metric([], outages)
+            yield redis
 
 
 class Metrics:
@@ -424,9 +455,12 @@ class Metrics:
             registry=self.registry,
         )
 
-    def watch(self, watched: Callable[[], Iterable[Watched]]) -> None:
-        """Export the readings of every organisation `watched` returns at scrape time."""
-        self.registry.register(_OrgCollector(watched))
+    def watch(
+        self, watched: Callable[[], Iterable[Watched]], outages: Callable[[], int | None]
+    ) -> None:
+        """Export, at scrape time, the readings of every organisation `watched` returns and
+        the shared Redis's outages (None: no Redis)."""
+        self.registry.register(_OrgCollector(watched, outages))
 
     def index_built(self, build: IndexBuild) -> None:
         self.index_builds.labels(build.relation).inc()

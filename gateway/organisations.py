@@ -43,6 +43,8 @@ class Services:
     cache: TTLCache
     directory: Directory
     graph: AccessGraph
+    budget: Budget
+    leases: Leases | None = None
 
     def loaders(self) -> Loaders:
         return Loaders(self.directory, self.graph)
@@ -97,7 +99,7 @@ class Organisations:
         # Replicas sharing a Redis share one budget, one pause and one load per key.
         self._link = SharedLink.from_url(settings.cache_url)
         self._opened: dict[str | None, Services] = {}
-        metrics.watch(self._watched)
+        metrics.watch(self._watched, self.redis_outages)
 
     @property
     def single(self) -> str | None:
@@ -123,6 +125,16 @@ class Organisations:
             rate=settings.upstream_rate, burst=settings.upstream_burst, link=link, key=namespace
         )
         client = JumpCloudClient(config, transport=self._transport, budget=budget)
+        leases = (
+            Leases(
+                link,
+                namespace=namespace,
+                ttl=settings.cache_lease_ttl,
+                max_wait=config.deadline_seconds,
+            )
+            if link is not None
+            else None
+        )
         cache = TTLCache.from_url(
             settings.cache_url,
             namespace=namespace,
@@ -134,16 +146,7 @@ class Organisations:
             max_entries=settings.cache_max_entries,
             max_bytes=settings.cache_max_bytes,
             stale_scope=client.single_attempt,
-            leases=(
-                Leases(
-                    link,
-                    namespace=namespace,
-                    ttl=settings.cache_lease_ttl,
-                    max_wait=config.deadline_seconds,
-                )
-                if link is not None
-                else None
-            ),
+            leases=leases,
         )
         directory = Directory(client, cache)
         graph = AccessGraph(
@@ -155,14 +158,23 @@ class Organisations:
             clock=self._clock,
             window=settings.cache_ttl,
         )
-        return Services(org_id, client, cache, directory, graph)
+        return Services(org_id, client, cache, directory, graph, budget, leases)
 
     def _watched(self) -> Iterator[Watched]:
-        for services in self.opened():
-            label = services.org_id or services.client.config.org_id or "default"
+        for s in self.opened():
             yield Watched(
-                label, services.client.calls, services.cache.stats, services.client.health()
+                org=s.org_id or s.client.config.org_id or "default",
+                calls=s.client.calls,
+                cache=s.cache.stats,
+                health=s.client.health(),
+                budget_waited=s.budget.waited,
+                lease_claims=s.leases.claims if s.leases else 0,
+                lease_waits=s.leases.waits if s.leases else 0,
             )
+
+    def redis_outages(self) -> int | None:
+        """Times the shared Redis was found down (None: no Redis to share)."""
+        return None if self._link is None else self._link.outages
 
     async def records(self, readable: tuple[str, ...]) -> list[Record]:
         """`_id` and `displayName` of each organisation in `readable` (single-org gateway:

@@ -116,7 +116,9 @@ async def test_callers_that_join_a_stale_answer_are_told_it_is_stale() -> None:
     assert [(await first).stale, (await second).stale] == [1, 1]
 
 
-async def test_a_cache_backend_outage_reads_through_to_upstream() -> None:
+async def test_a_cache_backend_outage_reads_through_to_upstream(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     cache = make_cache(FakeClock(), url="redis://127.0.0.1:1/0")  # nothing listens there
     calls = 0
 
@@ -129,6 +131,11 @@ async def test_a_cache_backend_outage_reads_through_to_upstream() -> None:
         assert await cache.load_many(["k"], fetch) == {"k": "fresh"}
         assert calls == 1
         assert cache.stats.backend_errors >= 2  # the read and the write
+        for key in ("a", "b", "c"):
+            await cache.load_many([key], fetch)
+        assert cache.stats.backend_errors >= 8
+        outage_lines = [r for r in caplog.records if "cache read failed" in r.getMessage()]
+        assert len(outage_lines) == 1  # one line an outage, not one a read
         with pytest.raises(Exception):  # noqa: B017, PT011 - readiness must see the outage
             await cache.ping()
     finally:

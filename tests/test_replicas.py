@@ -140,6 +140,16 @@ def query(url: str, document: str, variables: dict[str, Any] | None = None) -> d
     return payload["data"]
 
 
+def metric(url: str, name: str, **labels: str) -> float:
+    """The sum of `name`'s samples on `url`'s /metrics whose labels include `labels`."""
+    total = 0.0
+    for line in httpx.get(f"{url}/metrics", timeout=10).text.splitlines():
+        sample, _, value = line.rpartition(" ")
+        if sample.split("{")[0] == name and all(f'{k}="{v}"' in sample for k, v in labels.items()):
+            total += float(value)
+    return total
+
+
 def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
     with ThreadPoolExecutor(len(calls)) as pool:
         return list(pool.map(lambda call: call(), calls))
@@ -258,11 +268,15 @@ def test_a_cold_query_sent_to_three_replicas_at_once_costs_what_one_replica_pays
         for data in at_once([lambda u=u: query(u, COLD) for u in stack.gateways]):
             check_cold(stack.org, data)
         expired = stack.upstream_calls() - before
+        waited = sum(
+            metric(u, "jcgraph_cache_leases_total", outcome="waited") for u in stack.gateways
+        )
 
     print(f"one replica cold: {alone} calls; three at once: cold {cold}, after expiry {expired}")
     assert alone > 0
     assert cold <= 1.1 * alone
     assert expired <= 1.1 * alone
+    assert waited > 0  # replicas that found a key leased waited, as the metric shows
 
 
 RATE, BURST = 20, 5
@@ -281,8 +295,10 @@ def test_a_crawl_split_across_replicas_stays_within_one_shared_budget(tmp_path: 
         with ThreadPoolExecutor(12) as pool:
             found = list(pool.map(crawl, range(len(ids))))
         log = stack.log()[before:]
+        waited = sum(metric(u, "jcgraph_upstream_budget_wait_seconds_total") for u in urls)
     for data in found:
         check_user(stack.org, data["user"])
+    assert waited > 0  # turns were waited for, as the metric shows
     busiest = busiest_second([row["t"] for row in log])
     span = max(r["t"] for r in log) - min(r["t"] for r in log)
     print(f"{len(log)} upstream calls in {span:.1f} s; busiest second: {busiest}")
@@ -350,9 +366,11 @@ def test_redis_killed_and_restarted_mid_load_costs_no_error_and_leases_resume(
         for data in at_once([lambda u=u: query(u, COLD) for u in urls]):
             check_cold(stack.org, data)
         cold = stack.upstream_calls() - before
+        outages = sum(metric(u, "jcgraph_shared_redis_outages_total") for u in urls)
     logs = "".join((tmp_path / f"gateway-{i}.log").read_text() for i in range(3))
     print(f"after Redis came back, three at once: {cold} calls (one replica: {alone})")
     assert "Redis does not answer" in logs
+    assert outages >= 1
     assert cold <= 1.1 * alone
 
 
