@@ -1,4 +1,5 @@
-"""Headless Chromium for the end-to-end tests: a page's DOM or a screenshot."""
+"""Headless Chromium for the end-to-end tests: a page's DOM or a screenshot in one run
+(tests/cdp.py drives it interactively)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import tempfile
 
 import pytest
 
-CHROMIUM_FLAGS = [
+HEADLESS_FLAGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -17,9 +18,12 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--window-size=1400,900",
-    "--virtual-time-budget=10000",
 ]
+"""Every headless run here: no sandbox (containers), no GPU, nothing phoning home."""
+
+CHROMIUM_FLAGS = [*HEADLESS_FLAGS, "--window-size=1400,900", "--virtual-time-budget=10000"]
+"""`browse`'s one-shot runs: a fixed window, and virtual time so the page's scripts settle
+before Chromium dumps the DOM or takes the screenshot."""
 
 
 def chromium() -> str:

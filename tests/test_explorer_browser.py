@@ -1,11 +1,14 @@
-"""End to end: `jcgraph serve --demo` on a socket, the access-graph explorer in Chromium,
-its drawn graph compared with tests/oracle.py's answers from the demo org."""
+"""End to end: `jcgraph serve --demo` on a socket, the access-graph explorer in headless
+Chromium (driven by real key and mouse events, or loaded from a deep link), its drawn graph
+compared with tests/oracle.py's answers from the demo org."""
 
 from __future__ import annotations
 
 import html
 import json
+import math
 import re
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +20,25 @@ from gateway.explorer import ASSETS, DOCUMENTS, explorer_html
 from gateway.simulator.store import Org, demo_org
 from tests import oracle
 from tests.browser import browse
+from tests.cdp import Page, open_page
 from tests.processes import REPO_ROOT, demo_server
 
 OPERATIONS = REPO_ROOT / "schema" / "operations"
+SCREENSHOT = REPO_ROOT / "docs" / "explorer.png"
+"""The README's picture of the explorer, rewritten by every run of the click-through test."""
+# Any host but loopback resolves to nothing, so a stray CDN reference fails instead of leaking.
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+# Cytoscape's cose layout draws on Math.random: seeded (mulberry32), the drawing is the same on
+# every run, and so are the spots the test clicks and the README's screenshot.
+SEEDED_RANDOM = """(() => {
+  let seed = 1;
+  Math.random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+})();"""
 ORG = demo_org()
 
 Node = tuple[str, str]
@@ -128,14 +147,11 @@ def test_without_cytoscape_the_page_says_what_is_missing(tmp_path: Path) -> None
     assert "npm ci --prefix gateway/static" in page
 
 
-def test_the_explorer_draws_a_users_access_offline(demo: tuple[str, Path], tmp_path: Path) -> None:
+def test_a_deep_link_draws_a_users_access(demo: tuple[str, Path]) -> None:
     base, log = demo
     user_id, _ = _user()
     email = ORG.users[user_id]["email"]
-    screenshot = tmp_path / "explorer.png"
-    url = f"{base}/explore?{urlencode({'email': email})}"
-    browse(url, f"--screenshot={screenshot}")
-    state = drawn(browse(url, "--dump-dom"))
+    state = drawn(browse(f"{base}/explore?{urlencode({'email': email})}", "--dump-dom"))
 
     want_nodes, want_edges = user_neighbourhood(ORG, user_id)
     assert as_sets(state) == (want_nodes, want_edges)
@@ -146,11 +162,11 @@ def test_the_explorer_draws_a_users_access_offline(demo: tuple[str, Path], tmp_p
     # Cytoscape came from the gateway itself.
     for name in ASSETS:
         assert f'GET /explore/{name} HTTP/1.1" 200' in log.read_text()
-    assert screenshot.read_bytes().startswith(b"\x89PNG"), screenshot
-    print(f"The explorer: {screenshot}")
 
 
-def test_expanding_an_application_adds_its_groups_and_users(demo: tuple[str, Path]) -> None:
+def test_a_deep_link_expands_an_application_with_its_groups_and_users(
+    demo: tuple[str, Path],
+) -> None:
     base, _ = demo
     user_id, app_id = _user()
     email = ORG.users[user_id]["email"]
@@ -163,3 +179,216 @@ def test_expanding_an_application_adds_its_groups_and_users(demo: tuple[str, Pat
     assert len(app_nodes - user_nodes) > 0
     assert as_sets(state) == (user_nodes | app_nodes, user_edges | app_edges)
     assert state["expanded"] == [f"user:{user_id}", f"application:{app_id}"]
+
+
+# ---- driven by hand: key presses and clicks over the DevTools protocol -------------------
+
+Point = tuple[float, float]
+
+
+def search(page: Page, email: str) -> None:
+    """Click the search field, type `email`, click Draw (the kind select defaults to users)."""
+    page.click_element("#query")
+    page.type(email)
+    page.click_element("#search button")
+
+
+def settled(page: Page, key: str) -> dict[str, Any]:
+    """The drawn graph, once the page has laid it out with `key` ("type:id") expanded."""
+    state = page.wait_for(
+        f"""(() => {{
+          const text = document.getElementById("graph-state").textContent;
+          return text && JSON.parse(text).expanded.includes({json.dumps(key)})
+            && JSON.parse(text);
+        }})()"""
+    )
+    assert isinstance(state, dict), state
+    return state
+
+
+def panel(page: Page) -> dict[str, Any]:
+    """The side panel's headings, paragraphs and list items, as text."""
+    found: dict[str, Any] = page.evaluate(
+        """(() => {
+          const all = (selector) => [...document.querySelectorAll("#panel " + selector)]
+            .map((e) => e.textContent);
+          return { h2: all("h2"), h3: all("h3"), p: all("p"), li: all("li") };
+        })()"""
+    )
+    return found
+
+
+def geometry(page: Page) -> dict[str, Any]:
+    """Every drawn node (centre, radius) and edge (end points) in viewport CSS pixels, and the
+    graph's box (left, top, right, bottom), from the page's top-level `cy` (a script's `const`
+    is visible to evaluated expressions)."""
+    found: dict[str, Any] = page.evaluate(
+        """(() => {
+          const box = document.getElementById("graph").getBoundingClientRect();
+          const at = (p) => [p.x + box.left, p.y + box.top];
+          return {
+            box: [box.left, box.top, box.right, box.bottom],
+            nodes: Object.fromEntries(cy.nodes().map((n) =>
+              [n.id(), { at: at(n.renderedPosition()), r: n.renderedOuterWidth() / 2 }])),
+            edges: Object.fromEntries(cy.edges().map((e) =>
+              [e.id(), [at(e.renderedSourceEndpoint()), at(e.renderedTargetEndpoint())]])),
+          };
+        })()"""
+    )
+    return found
+
+
+def _to_segment(p: Point, a: Point, b: Point) -> float:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = dx * dx + dy * dy
+    t = (
+        0.0
+        if length == 0
+        else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length))
+    )
+    return math.dist(p, (a[0] + t * dx, a[1] + t * dy))
+
+
+def node_point(shape: dict[str, Any], key: str) -> Point:
+    """The centre of node `key`, checked to be on screen and under no other node."""
+    node = shape["nodes"][key]
+    x, y = node["at"]
+    left, top, right, bottom = shape["box"]
+    assert left < x < right, (key, node, shape["box"])
+    assert top < y < bottom, (key, node, shape["box"])
+    for other, n in shape["nodes"].items():
+        assert other == key or math.dist((x, y), n["at"]) > n["r"] + 2, (key, "under", other)
+    return x, y
+
+
+def edge_point(shape: dict[str, Any], key: str, clearance: float = 8.0) -> Point | None:
+    """A point on edge `key` (a straight segment: no two drawn edges join the same two nodes)
+    at least `clearance` px from every node and every other edge, or None."""
+    (ax, ay), (bx, by) = shape["edges"][key]
+    left, top, right, bottom = shape["box"]
+    best: tuple[float, Point] | None = None
+    for step in range(15, 86, 5):
+        t = step / 100
+        p = (ax + t * (bx - ax), ay + t * (by - ay))
+        if not (left < p[0] < right and top < p[1] < bottom):
+            continue
+        room = min(
+            [math.dist(p, n["at"]) - n["r"] for n in shape["nodes"].values()]
+            + [_to_segment(p, *ends) for other, ends in shape["edges"].items() if other != key]
+        )
+        if room >= clearance and (best is None or room > best[0]):
+            best = (room, p)
+    return None if best is None else best[1]
+
+
+def path_line(route: oracle.Route) -> str:
+    """One path as the side panel lists it."""
+    names = {
+        "user_group": ("via group", ORG.groups),
+        "system_group": ("via system group", ORG.system_groups),
+    }
+    parts = [] if route else ["direct binding"]
+    for hop_type, hop_id in route:
+        prefix, records = names[hop_type]
+        parts.append(f"{prefix} {records[hop_id]['name']}")
+    return ", ".join(parts)
+
+
+def label(target_type: str, target_id: str) -> str:
+    """A target's name as the page labels it (a system's hostname)."""
+    record = {
+        "application": ORG.applications,
+        "ldap_server": ORG.ldap_servers,
+        "radius_server": ORG.radius_servers,
+        "system": ORG.systems,
+    }[target_type][target_id]
+    return str(record.get("name") or record["hostname"])
+
+
+def operations_sent(page: Page, base: str) -> list[str]:
+    """The GraphQL operations the page posted, in order, once every request it made is known
+    to have gone to the gateway on loopback and nowhere else."""
+    requests = page.requests()
+    assert requests
+    assert [r["url"] for r in requests if not r["url"].startswith(f"{base}/")] == []
+    return [
+        json.loads(r["postData"])["operationName"]
+        for r in requests
+        if r["url"] == f"{base}/graphql" and r["method"] == "POST"
+    ]
+
+
+def test_searching_a_user_draws_its_groups_and_targets_offline(demo: tuple[str, Path]) -> None:
+    base, log = demo
+    user_id, _ = _user()
+    with open_page(1400, 900, OFFLINE) as page:
+        page.navigate(f"{base}/explore")
+        assert page.evaluate("document.getElementById('graph-state').textContent") == ""
+        search(page, ORG.users[user_id]["email"])
+        state = settled(page, f"user:{user_id}")
+        status = page.evaluate("document.getElementById('status').textContent")
+        sent = operations_sent(page, base)
+
+    want_nodes, want_edges = user_neighbourhood(ORG, user_id)
+    assert as_sets(state) == (want_nodes, want_edges)
+    assert status == f"{len(want_nodes)} nodes, {len(want_edges)} edges"
+    assert state["expanded"] == [f"user:{user_id}"]
+    assert sent == ["ExploreUser"]
+    for name in ASSETS:
+        assert f'GET /explore/{name} HTTP/1.1" 200' in log.read_text()
+
+
+def test_clicking_an_application_expands_it_and_clicking_an_edge_lists_its_paths(
+    demo: tuple[str, Path],
+) -> None:
+    base, _ = demo
+    user_id, app_id = _user()
+    email = ORG.users[user_id]["email"]
+    user_nodes, user_edges = user_neighbourhood(ORG, user_id)
+    app_nodes, app_edges = application_neighbourhood(ORG, app_id)
+    assert app_nodes - user_nodes
+    reach = oracle.reach(ORG, user_id)
+    with open_page(1400, 900, OFFLINE) as page:
+        page.before_scripts(SEEDED_RANDOM)
+        page.navigate(f"{base}/explore")
+        search(page, email)
+        settled(page, f"user:{user_id}")
+
+        page.click(*node_point(geometry(page), f"application:{app_id}"))
+        state = settled(page, f"application:{app_id}")
+        page.wait_for("document.querySelector('#panel h3')")
+        app_panel = panel(page)
+
+        # The user's richest grant (most paths, sudo first) that has a clear spot to click.
+        shape = geometry(page)
+        ranked = sorted(reach.items(), key=lambda kv: (-len(kv[1][0]), kv[1][1] is None, kv[0]))
+        clickable = [
+            (target, grant, point)
+            for target, grant in ranked
+            if (point := edge_point(shape, f"access:user:{user_id}->{target[0]}:{target[1]}"))
+        ]
+        assert clickable, "no access edge of the user is clear of other nodes and edges"
+        (target_type, target_id), (routes, sudo), point = clickable[0]
+        page.click(*point)
+        page.wait_for("document.querySelector('#panel h2').textContent.endsWith(' access')")
+        edge_panel = panel(page)
+        page.screenshot(SCREENSHOT)
+        sent = operations_sent(page, base)
+
+    assert as_sets(state) == (user_nodes | app_nodes, user_edges | app_edges)
+    assert state["expanded"] == [f"user:{user_id}", f"application:{app_id}"]
+    assert app_panel["h2"] == [f"Application: {ORG.applications[app_id]['name']}"]
+    subject = [f for f in oracle.findings(ORG) if f[3] == app_id]
+    assert app_panel["h3"] == [f"Findings ({len(subject)})"]
+
+    assert edge_panel["h2"] == [f"{oracle.route_kind(set(routes))} access"]
+    assert edge_panel["p"][0] == f"{email} → {label(target_type, target_id)}"
+    sudo_line = [] if sudo is None else ["⚠ sudo (no password)" if sudo[1] else "⚠ sudo"]
+    assert edge_panel["p"][1:] == sudo_line
+    assert edge_panel["h3"] == [f"Paths ({len(routes)})"]
+    assert sorted(edge_panel["li"]) == sorted(path_line(r) for r in routes)
+
+    assert sent == ["ExploreUser", "ExploreApplication"]
+    png = SCREENSHOT.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert struct.unpack(">II", png[16:24]) == (1400, 900)
