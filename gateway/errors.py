@@ -70,6 +70,10 @@ def classify(error: GraphQLError) -> tuple[str, str | None, dict[str, Any]]:
         if error.message.startswith("Syntax Error"):
             return "GRAPHQL_PARSE_FAILED", error.message, {}
         return "GRAPHQL_VALIDATION_FAILED", error.message, {}
+    if isinstance(original, GraphQLError):
+        # graphql-core wraps a variable's coercion error ("Variable '$id' of required type
+        # 'ID!' was not provided.") in another: about the request's variables, safe to show.
+        return "BAD_USER_INPUT", error.message, {}
     if isinstance(original, GatewayError):
         return original.code, str(original), original.extensions
     if isinstance(original, upstream.JumpCloudError):

@@ -24,6 +24,7 @@ from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
 from gateway.jumpcloud.shared import SharedLink
 from gateway.lease import Leases
 from gateway.loaders import Loaders
+from gateway.media_types import negotiate
 from gateway.observability import Metrics, Watched
 from gateway.settings import Settings
 from gateway.tenancy import ORG_HEADER, Binding, OrgRequired, Tenant, bind
@@ -260,16 +261,19 @@ class OrgBinding:
     ) -> None:
         self._metrics.errors.labels(error.code).inc()
         status = 403 if error.code == "FORBIDDEN" else 400
+        media = negotiate(Headers(scope=scope).get("accept"))
         extensions = {**error.extensions, "code": error.code}
+        errors = [{"message": str(error), "extensions": extensions}]
+        # A request error: no `data` entry in application/graphql-response+json.
         body = orjson.dumps(
-            {"data": None, "errors": [{"message": str(error), "extensions": extensions}]}
+            {"data": None, "errors": errors} if media.legacy else {"errors": errors}
         )
         await send(
             {
                 "type": "http.response.start",
                 "status": status,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", media.content_type.encode()),
                     (b"content-length", str(len(body)).encode()),
                     (b"cache-control", b"no-store"),
                 ],

@@ -15,6 +15,13 @@ before the response cache, the lean path and Strawberry, which all see the plain
     200 PERSISTED_QUERY_NOT_FOUND   a hash this gateway does not hold: send the document too
     400 BAD_REQUEST                 the hash is not the document's, or a malformed extension
     400 PERSISTED_QUERY_NOT_ALLOWED not in the trusted documents (JCGRAPH_TRUSTED_DOCUMENTS)
+
+Every response is in the media type the request's `Accept` asks for (gateway.media_types):
+application/json, as always, or application/graphql-response+json, in which a request error
+(a refusal above, or a document that does not parse, validate or take its variables, or a
+limit's refusal) has no `data` entry and a 4xx or 5xx status, and a result of execution is
+200. The view's refusals keep their status in both but two: a GET of a mutation is 405
+there (400 in application/json), an unknown persisted hash 404 (200 in application/json).
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from gateway.cache import current_cache_tally, current_max_age
@@ -53,6 +61,7 @@ from gateway.errors import (
 from gateway.freshness import FreshReads, FreshReadsRateLimited, requested_max_age
 from gateway.jumpcloud.accounting import current_tally
 from gateway.jumpcloud.spans import current_upstream_tracer
+from gateway.media_types import JSON, MediaType, negotiate, request_error_status
 from gateway.observability import (
     REQUEST_LOGGED,
     Metrics,
@@ -135,7 +144,8 @@ class GraphQLView(GraphQL[Context, None]):
                 current_upstream_tracer.reset(token)
         rid = request_id(request.headers.get("x-request-id"))
         response.headers["x-request-id"] = rid
-        response.headers["vary"] = "Accept-Encoding"  # gzip'd for clients that accept it
+        # Its media type follows Accept; gzip'd for clients that accept it.
+        response.headers["vary"] = "Accept, Accept-Encoding"
         await response(request.scope, receive, send)
         elapsed = time.perf_counter() - started
         self._metrics.requests.observe(elapsed)
@@ -148,6 +158,8 @@ class GraphQLView(GraphQL[Context, None]):
         """The response, the request as last rewritten, what was sent (body or query
         string, b"" if refused before it was read) and whether the response was replayed."""
         request = Request(scope, receive)
+        media = negotiate(request.headers.get("accept"))
+        request.state.jcgraph_media = media  # for process_result
         sent, replayed = b"", False
         try:
             if self._refuses_caller(request):
@@ -156,6 +168,7 @@ class GraphQLView(GraphQL[Context, None]):
                         "Send `Authorization: Bearer <token>` with a token from "
                         "JCGRAPH_AUTH_TOKENS."
                     ),
+                    media,
                     status=401,
                     headers={"www-authenticate": "Bearer"},
                 )
@@ -170,26 +183,49 @@ class GraphQLView(GraphQL[Context, None]):
                 kept = None if key is None else self._responses.get(key)  # type: ignore[union-attr]
                 if kept is not None:
                     self._metrics.responses_replayed.inc()
-                    response = Response(kept, media_type="application/json")
+                    # Only clean results are kept: the same body in either media type.
+                    response = Response(kept, media_type=media.content_type)
                     replayed = True
                 else:
-                    lean = await self._lean(request, sent)
-                    response = lean if lean is not None else await self.run(request)
+                    lean = await self._lean(request, sent, media)
+                    if lean is not None:
+                        response = lean
+                    else:
+                        response = self._in_media(request, media, await self.run(request))
                     if key is not None:
                         self._keep(key, request, response)
                     elif max_age is not None and self._responses is not None:
                         self._responses.clear()  # kept responses may predate what it re-read
         except RequestRefused as refusal:
-            # A hash-only GET may pass through shared caches: never keep "not found".
-            no_store = {"cache-control": "no-store"}
-            headers = no_store if isinstance(refusal, PersistedQueryNotFound) else None
-            response = self._refuse(refusal, status=refusal.status, headers=headers)
+            status, headers = refusal.status, None
+            if isinstance(refusal, PersistedQueryNotFound):
+                # A hash-only GET may pass through shared caches: never keep "not found".
+                headers = {"cache-control": "no-store"}
+                # Apollo's clients expect 200, and find the code in a 4xx body as well;
+                # without `data`, graphql-response+json must not be 2xx.
+                status = 200 if media.legacy else 404
+            response = self._refuse(refusal, media, status=status, headers=headers)
         except HTTPException as exc:  # Strawberry's own refusals of malformed requests
             error: GatewayError = (
                 NotFound(exc.reason) if exc.status_code == 404 else BadRequest(exc.reason)
             )
-            response = self._refuse(error, status=exc.status_code)
+            status = exc.status_code
+            if isinstance(exc.__cause__, InvalidOperationTypeError) and not media.legacy:
+                status = 405  # the spec's status for a mutation over GET
+            headers = {"allow": "GET, POST"} if status == 405 else None
+            response = self._refuse(error, media, status=status, headers=headers)
         return response, request, sent, replayed
+
+    def _in_media(self, request: Request, media: MediaType, response: Response) -> Response:
+        """Strawberry's response in the negotiated media type: a GraphQL result (one that
+        went through process_result, not the GraphiQL page) takes its Content-Type and the
+        status process_result chose."""
+        status: int | None = getattr(request.state, "jcgraph_status", None)
+        if media.legacy or status is None:
+            return response
+        response.status_code = status
+        response.headers["content-type"] = media.content_type
+        return response
 
     def _observed(
         self,
@@ -255,7 +291,7 @@ class GraphQLView(GraphQL[Context, None]):
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         return self._token_ids.get(token) if scheme.lower() == "bearer" else None
 
-    async def _lean(self, request: Request, body: bytes) -> Response | None:
+    async def _lean(self, request: Request, body: bytes, media: MediaType) -> Response | None:
         """The response of a POSTed JSON query through the lean path (gateway.operations);
         None for anything else, which Strawberry's pipeline then answers."""
         if self._operations is None or request.method != "POST":
@@ -292,7 +328,8 @@ class GraphQLView(GraphQL[Context, None]):
             result = await operations.execute(prepared, context, variables, name)
         result.extensions = {"cost": cost}
         shaped = await self.process_result(request, result)  # type: ignore[arg-type]
-        return Response(self.encode_json(shaped), media_type="application/json")
+        status: int = request.state.jcgraph_status
+        return Response(self.encode_json(shaped), status_code=status, media_type=media.content_type)
 
     def _resolve_persisted(
         self, scope: Scope, receive: Receive, replay: Receive, sent: bytes
@@ -390,12 +427,22 @@ class GraphQLView(GraphQL[Context, None]):
         return _replay(body, receive), body
 
     def _refuse(
-        self, error: GatewayError, *, status: int, headers: dict[str, str] | None = None
+        self,
+        error: GatewayError,
+        media: MediaType,
+        *,
+        status: int,
+        headers: dict[str, str] | None = None,
     ) -> Response:
+        """The view's own refusal, made before anything ran: `data: null` in
+        application/json, no `data` entry in application/graphql-response+json."""
         self._metrics.errors.labels(error.code).inc()
         extensions = {**error.extensions, "code": error.code}
-        body = {"data": None, "errors": [{"message": str(error), "extensions": extensions}]}
-        return JSONResponse(body, status_code=status, headers=headers)
+        errors = [{"message": str(error), "extensions": extensions}]
+        body = {"data": None, "errors": errors} if media.legacy else {"errors": errors}
+        return JSONResponse(
+            body, status_code=status, headers=headers, media_type=media.content_type
+        )
 
     def _refuses_caller(self, request: Request) -> bool:
         return bool(self._auth_tokens) and not (
@@ -495,11 +542,30 @@ class GraphQLView(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        """The response body, and its status in `request.state.jcgraph_status`: 200, but for
+        a request error (nothing ran: no data and no error at a field's path, such as a
+        parse, validation or variable error, or a limit's refusal) in
+        application/graphql-response+json, which has no `data` entry and a 4xx or 5xx."""
+        media: MediaType = getattr(request.state, "jcgraph_media", JSON)
         response: dict[str, Any] = {"data": result.data}
+        status = 200
         if result.errors:
-            response["errors"] = [self._format(e) for e in result.errors]
+            errors = [self._format(e) for e in result.errors]
+            response["errors"] = errors
+            not_run = result.data is None and all(e.path is None for e in result.errors)
+            if not_run and not media.legacy:
+                del response["data"]
+                # graphql-core's own errors (parse, validation, variables) are the
+                # request's fault whatever code they were given; the rest by their code.
+                codes = [
+                    formatted["extensions"]["code"]
+                    for formatted, e in zip(errors, result.errors, strict=True)
+                    if not (e.original_error is None or isinstance(e.original_error, GraphQLError))
+                ]
+                status = request_error_status(codes)
         else:
             request.state.jcgraph_clean = True  # may be kept (see _keep)
+        request.state.jcgraph_status = status
         extensions = dict(result.extensions or {})
         planned = extensions.pop("cost", {})  # the cost limit's estimate (gateway.limits)
         context: Context | None = getattr(request.state, "jcgraph_context", None)
