@@ -107,6 +107,7 @@ def create_app(
         max_cost=settings.max_cost,
         max_tokens=settings.max_tokens,
         max_entities=settings.max_entities,
+        max_page_size=settings.max_page_size,
     )
     view = GraphQLView(
         schema,

@@ -54,14 +54,22 @@ class Collection:
 
 @dataclass(frozen=True)
 class IdPage:
-    """One page of a listed kind: the ids in order, and the total JumpCloud counted."""
+    """One page of a listed kind: the ids in order, the value of the first sort key of each
+    (where a cursor resumes), and the total JumpCloud counted."""
 
     ids: list[str]
     total: int
+    values: list[Any]
 
     @classmethod
     def of(cls, raw: Any) -> IdPage:
-        return cls(ids=list(raw["ids"]), total=int(raw["total"]))
+        ids = list(raw["ids"])
+        values = raw.get("values")  # absent from entries cached before it was kept
+        return cls(
+            ids=ids,
+            total=int(raw["total"]),
+            values=list(values) if values is not None else [None] * len(ids),
+        )
 
 
 class Directory:
@@ -211,7 +219,12 @@ class Directory:
             )
             records = [r for page in (first, *rest) for r in page.records]
             await self._remember(kind, records)
-            return {"ids": [record_id(r) for r in records], "total": first.total}
+            key = sort[0].field if sort else "_id"
+            return {
+                "ids": [record_id(r) for r in records],
+                "values": [r.get(key) for r in records],
+                "total": first.total,
+            }
 
         found: IdPage = await self._cache.load(
             self._page_key(kind, skip, limit, filters, sort), fetch, decode=IdPage.of

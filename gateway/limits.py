@@ -6,10 +6,10 @@ schema's types with fragments, inline fragments, aliases and variables resolved,
 spelling of a query costs less than another:
 
 - a field returning a Relay connection (an object type with `edges` and `pageInfo`), or a
-  list that takes `first`, counts `first` (or `last`, or the argument's declared default)
-  objects per parent, else `ASSUMED_PAGE`: a typical page rather than the cap, so ordinary
-  nested queries pass; `first` makes it exact. A connection's `edges`/`nodes` are that
-  page, not a further fan-out;
+  list that takes `first`, counts `first` (or `last`) objects per parent: the argument's
+  declared default when it is left out, the page size when it is null (what the resolvers
+  then return), so a query costs the same however its page size is spelt. A connection's
+  `edges`/`nodes` are that page, not a further fan-out;
 - `_entities` (Apollo Federation) counts one object per representation, and the number of
   representations is bounded on its own;
 - any other list of objects (paths, hops, an admin's roles: lists by convention short,
@@ -60,7 +60,7 @@ from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
 from gateway.errors import QueryTooCostly, TooManyEntities, TooManyTokens
 
-ASSUMED_PAGE = 25  # objects a connection is assumed to return without `first`
+PAGE_SIZE = 100  # objects a connection returns for a null `first` (JCGRAPH_MAX_PAGE_SIZE)
 LIST_SIZE = 10  # fan-out assumed below a plain list of objects
 ENTITIES_FIELD, REPRESENTATIONS = "_entities", "representations"
 PAGE_LISTS = frozenset({"edges", "nodes"})
@@ -100,7 +100,7 @@ class CostEstimator:
         schema: GraphQLSchema,
         document: DocumentNode,
         *,
-        page_size: int = ASSUMED_PAGE,
+        page_size: int = PAGE_SIZE,
         list_size: int = LIST_SIZE,
     ) -> None:
         self._schema = schema
@@ -440,10 +440,11 @@ def estimate_request(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
+    page_size: int = PAGE_SIZE,
 ) -> Estimate:
     """The estimate of a valid document's operation (the most expensive, when none is
     named: only one of them can run)."""
-    estimator = CostEstimator(schema, document)
+    estimator = CostEstimator(schema, document, page_size=page_size)
     found = Estimate()
     for operation in operations(document, operation_name):
         found = found.at_least(estimator.operation(operation, variables))
@@ -458,6 +459,7 @@ class CostPolicy:
     max_cost: int
     max_entities: int
     memo: EstimateMemo
+    page_size: int = PAGE_SIZE
 
     def estimate(
         self,
@@ -471,7 +473,9 @@ class CostPolicy:
             query,
             operation_name,
             variables,
-            lambda: estimate_request(schema, document, operation_name, variables),
+            lambda: estimate_request(
+                schema, document, operation_name, variables, self.page_size
+            ),
         )
 
     def refusal(self, estimate: Estimate) -> TooManyEntities | QueryTooCostly | None:

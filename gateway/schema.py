@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import (
@@ -30,7 +30,6 @@ from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 
 from gateway.context import Info
-from gateway.directory import IdPage
 from gateway.errors import BadUserInput, NotFound
 from gateway.limits import (
     CostLimit,
@@ -52,21 +51,16 @@ from gateway.model import (
     SYSTEM,
     SYSTEM_GROUP,
     USER,
-    Filter,
     Kind,
     SortKey,
 )
 from gateway.prefetch import Prefetch, PrefetchPlans
+from gateway.sdl import print_sdl
 from gateway.types.access import AccessDecision, kind_of, paths, sudo_of
 from gateway.types.admin import Admin, Role, admins_with_scope
 from gateway.types.application import Application
-from gateway.types.common import (
-    DIRECT,
-    now_or_later,
-    records_connection,
-    records_list_connection,
-    window,
-)
+from gateway.types.common import DIRECT, pushed_connection, records_list_connection
+from gateway.types.descriptions import describe
 from gateway.types.entity import E, Entity, entity_class, fetch, find, readers
 from gateway.types.findings import Finding, FindingKind, Severity, organisation_findings
 from gateway.types.group import Group
@@ -79,49 +73,23 @@ from gateway.types.inputs import (
     UserOrder,
 )
 from gateway.types.organization import Organization
-from gateway.types.relay import Connection, Node, from_global_id
+from gateway.types.relay import Connection, ListScope, Node, from_global_id
 from gateway.types.servers import LdapServer, RadiusServer
 from gateway.types.system import System, SystemGroup
 from gateway.types.user import User
+from gateway.validation import ExactlyOneArgument
 
 
-def _page(
-    info: Info,
-    cls: type[E],
-    first: int | None,
-    after: str | None,
-    filters: Sequence[Filter],
-    sort: Sequence[SortKey],
-) -> Connection[E]:
-    """A page of a listed kind (users, systems), filtered and sorted by JumpCloud: from
-    memory when this process holds the page, else read."""
-    win = window(info, first, after)
-    loaders = info.context.loaders
-    size = max(win.limit, 1)
-
-    def build(page: IdPage) -> Connection[E]:
-        ids = page.ids[: win.limit]
-        return records_connection(info, cls.kind, ids, first, after, cls.from_record, page.total)
-
-    def ready() -> Connection[E] | None:
-        page = loaders.page_now(cls.kind, win.offset, size, filters, sort)
-        return None if page is None else build(page)
-
-    async def later() -> Connection[E]:
-        return build(await loaders.page(cls.kind, win.offset, size, filters, sort))
-
-    return now_or_later(ready, later)
-
-
-def _collection(cls: type[E], description: str) -> Any:
+def _collection(cls: type[E], name: str, description: str) -> Any:
     """A root field listing a small collection whole."""
 
     async def resolve(
         info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Any]:
         records = await info.context.loaders.collection(cls.kind)
-        return records_list_connection(info, records, first, after, cls.from_record)
+        return records_list_connection(info, records, first, after, scope, cls.from_record)
 
+    scope = ListScope.of(f"Query.{name}")
     resolve.__annotations__["return"] = Connection[cls] | None  # type: ignore[valid-type]
     return strawberry.field(resolver=resolve, description=description)
 
@@ -129,7 +97,7 @@ def _collection(cls: type[E], description: str) -> Any:
 def _by_id(cls: type[E], description: str) -> Any:
     """A root field fetching one object by JumpCloud id."""
 
-    async def resolve(info: Info, jumpcloud_id: strawberry.ID) -> Any:
+    async def resolve(info: Info, jumpcloud_id: Annotated[strawberry.ID, _ID]) -> Any:
         return await fetch(info, cls, jumpcloud_id)
 
     resolve.__annotations__["return"] = cls | None
@@ -141,6 +109,35 @@ async def _matching(
 ) -> list[dict[str, Any]]:
     records = await info.context.loaders.collection(kind)
     return records if predicate is None else [r for r in records if predicate(r)]
+
+
+_ID = strawberry.argument(description="The object's JumpCloud id (`jumpcloudId`).")
+_ONE_ID = strawberry.argument(description="Its JumpCloud id (`jumpcloudId`); or give another.")
+_USER_FILTER = strawberry.argument(
+    description="Only the users matching every field given (JumpCloud filters them)."
+)
+_SYSTEM_FILTER = strawberry.argument(
+    description="Only the systems matching every field given (JumpCloud filters them)."
+)
+_GROUP_FILTER = strawberry.argument(description="Only the groups matching every field given.")
+_ORDER = strawberry.argument(
+    description=(
+        "The order; by JumpCloud id when left out. Cursors are bound to it: change the order "
+        "and start again from the first page."
+    )
+)
+_PUSHED_AFTER = strawberry.argument(
+    description=(
+        "Return the items after this cursor: the `endCursor` (or an edge's `cursor`) of an "
+        "earlier page of this same list, with the same `filter` and `orderBy`; any other "
+        "cursor is refused with BAD_USER_INPUT. Leave it out for the first page. The cursor "
+        "holds the last item's sort value, so items added or removed on earlier pages "
+        "neither repeat nor skip one. It is an offset, which shifts when items are added "
+        "or removed before it, among items sharing that value, in a descending order on "
+        "any field but JUMPCLOUD_ID, and at an item without the ordered field."
+    )
+)
+_TARGET = "The target's JumpCloud id, when the target is {}; give exactly one target."
 
 
 def _one(**given: Any) -> tuple[str, Any]:
@@ -159,7 +156,13 @@ def _camel(name: str) -> str:
 @strawberry.type
 class Query:
     @strawberry.field(description="Refetch any object by its global `id`.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="A global id (any object's `id`).")
+        ],
+    ) -> Node | None:
         type_name, object_id = from_global_id(id)
         kind = KIND_BY_NAME.get(type_name)
         if kind is None:
@@ -179,13 +182,16 @@ class Query:
         self,
         info: Info,
         first: int | None = None,
-        after: str | None = None,
-        filter: UserFilter | None = None,
-        order_by: UserOrder | None = None,
+        after: Annotated[str | None, _PUSHED_AFTER] = None,
+        filter: Annotated[UserFilter | None, _USER_FILTER] = None,
+        order_by: Annotated[UserOrder | None, _ORDER] = None,
     ) -> Connection[User] | None:
         filters = filter.to_filters() if filter else []
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
-        return _page(info, User, first, after, filters, sort)
+        scope = ListScope.of("Query.users", filters, sort)
+        return pushed_connection(  # type: ignore[return-value]
+            info, USER, User.from_record, first, after, scope, filters, sort
+        )
 
     @strawberry.field(
         description="One user by JumpCloud id, email or username (give one).",
@@ -194,9 +200,13 @@ class Query:
     def user(
         self,
         info: Info,
-        jumpcloud_id: strawberry.ID | None = None,
-        email: str | None = None,
-        username: str | None = None,
+        jumpcloud_id: Annotated[strawberry.ID | None, _ONE_ID] = None,
+        email: Annotated[
+            str | None, strawberry.argument(description="Their email address, exactly.")
+        ] = None,
+        username: Annotated[
+            str | None, strawberry.argument(description="Their username, exactly.")
+        ] = None,
     ) -> User | None:
         field, value = _one(jumpcloud_id=jumpcloud_id, email=email, username=username)
         return find(info, User, field, value)  # type: ignore[return-value]
@@ -206,20 +216,28 @@ class Query:
         self,
         info: Info,
         first: int | None = None,
-        after: str | None = None,
-        filter: SystemFilter | None = None,
-        order_by: SystemOrder | None = None,
+        after: Annotated[str | None, _PUSHED_AFTER] = None,
+        filter: Annotated[SystemFilter | None, _SYSTEM_FILTER] = None,
+        order_by: Annotated[SystemOrder | None, _ORDER] = None,
     ) -> Connection[System] | None:
         filters = filter.to_filters() if filter else []
         sort = order_by.to_sort() if order_by else [SortKey("_id")]
-        return _page(info, System, first, after, filters, sort)
+        scope = ListScope.of("Query.systems", filters, sort)
+        return pushed_connection(  # type: ignore[return-value]
+            info, SYSTEM, System.from_record, first, after, scope, filters, sort
+        )
 
     @strawberry.field(
         description="One system by JumpCloud id or hostname (give one).",
         metadata={DIRECT: True},
     )
     def system(
-        self, info: Info, jumpcloud_id: strawberry.ID | None = None, hostname: str | None = None
+        self,
+        info: Info,
+        jumpcloud_id: Annotated[strawberry.ID | None, _ONE_ID] = None,
+        hostname: Annotated[
+            str | None, strawberry.argument(description="Its hostname, exactly.")
+        ] = None,
     ) -> System | None:
         field, value = _one(jumpcloud_id=jumpcloud_id, hostname=hostname)
         return find(info, System, field, value)  # type: ignore[return-value]
@@ -230,14 +248,18 @@ class Query:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        filter: GroupFilter | None = None,
+        filter: Annotated[GroupFilter | None, _GROUP_FILTER] = None,
     ) -> Connection[Group] | None:
         records = await _matching(info, GROUP, filter.matches if filter else None)
-        return records_list_connection(info, records, first, after, Group.from_record)
+        scope = ListScope.of("Query.groups", filter)
+        return records_list_connection(info, records, first, after, scope, Group.from_record)
 
     @strawberry.field(description="One group by JumpCloud id or exact name (give one).")
     async def group(
-        self, info: Info, jumpcloud_id: strawberry.ID | None = None, name: str | None = None
+        self,
+        info: Info,
+        jumpcloud_id: Annotated[strawberry.ID | None, _ONE_ID] = None,
+        name: Annotated[str | None, strawberry.argument(description="Its name, exactly.")] = None,
     ) -> Group | None:
         field, value = _one(jumpcloud_id=jumpcloud_id, name=name)
         if field == "jumpcloud_id":
@@ -251,10 +273,11 @@ class Query:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        filter: GroupFilter | None = None,
+        filter: Annotated[GroupFilter | None, _GROUP_FILTER] = None,
     ) -> Connection[SystemGroup] | None:
         records = await _matching(info, SYSTEM_GROUP, filter.matches if filter else None)
-        return records_list_connection(info, records, first, after, SystemGroup.from_record)
+        scope = ListScope.of("Query.systemGroups", filter)
+        return records_list_connection(info, records, first, after, scope, SystemGroup.from_record)
 
     system_group: SystemGroup | None = _by_id(SystemGroup, "One system group by JumpCloud id.")
 
@@ -264,16 +287,24 @@ class Query:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        filter: ApplicationFilter | None = None,
+        filter: Annotated[
+            ApplicationFilter | None,
+            strawberry.argument(description="Only the applications matching every field given."),
+        ] = None,
     ) -> Connection[Application] | None:
         records = await _matching(info, APPLICATION, filter.matches if filter else None)
-        return records_list_connection(info, records, first, after, Application.from_record)
+        scope = ListScope.of("Query.applications", filter)
+        return records_list_connection(info, records, first, after, scope, Application.from_record)
 
     application: Application | None = _by_id(Application, "One application by JumpCloud id.")
-    admins: Connection[Admin] | None = _collection(Admin, "Console administrators.")
-    roles: Connection[Role] | None = _collection(Role, "Administrator roles.")
-    ldap_servers: Connection[LdapServer] | None = _collection(LdapServer, "LDAP servers.")
-    radius_servers: Connection[RadiusServer] | None = _collection(RadiusServer, "RADIUS servers.")
+    admins: Connection[Admin] | None = _collection(Admin, "admins", "Console administrators.")
+    roles: Connection[Role] | None = _collection(Role, "roles", "Administrator roles.")
+    ldap_servers: Connection[LdapServer] | None = _collection(
+        LdapServer, "ldapServers", "LDAP servers."
+    )
+    radius_servers: Connection[RadiusServer] | None = _collection(
+        RadiusServer, "radiusServers", "RADIUS servers."
+    )
     ldap_server: LdapServer | None = _by_id(LdapServer, "One LDAP server by JumpCloud id.")
     radius_server: RadiusServer | None = _by_id(RadiusServer, "One RADIUS server by JumpCloud id.")
 
@@ -284,10 +315,20 @@ class Query:
         )
     )
     async def admins_with_scope(
-        self, info: Info, scope: str, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        scope: Annotated[
+            str,
+            strawberry.argument(
+                description="A permission scope, as roles list them (e.g. `applications`)."
+            ),
+        ],
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Admin] | None:
         holders = await admins_with_scope(info, scope)
-        return records_list_connection(info, holders, first, after, Admin.from_record)
+        cursors = ListScope.of("Query.adminsWithScope", scope)
+        return records_list_connection(info, holders, first, after, cursors, Admin.from_record)
 
     @strawberry.field(
         description=(
@@ -299,11 +340,19 @@ class Query:
     async def access(
         self,
         info: Info,
-        user: strawberry.ID,
-        application: strawberry.ID | None = None,
-        ldap_server: strawberry.ID | None = None,
-        radius_server: strawberry.ID | None = None,
-        system: strawberry.ID | None = None,
+        user: Annotated[strawberry.ID, strawberry.argument(description="The user's JumpCloud id.")],
+        application: Annotated[
+            strawberry.ID | None, strawberry.argument(description=_TARGET.format("an application"))
+        ] = None,
+        ldap_server: Annotated[
+            strawberry.ID | None, strawberry.argument(description=_TARGET.format("an LDAP server"))
+        ] = None,
+        radius_server: Annotated[
+            strawberry.ID | None, strawberry.argument(description=_TARGET.format("a RADIUS server"))
+        ] = None,
+        system: Annotated[
+            strawberry.ID | None, strawberry.argument(description=_TARGET.format("a system"))
+        ] = None,
     ) -> AccessDecision | None:
         field, target_id = _one(
             application=application,
@@ -343,8 +392,14 @@ class Query:
     async def findings(
         self,
         info: Info,
-        kinds: list[FindingKind] | None = None,
-        severity: Severity | None = None,
+        kinds: Annotated[
+            list[FindingKind] | None,
+            strawberry.argument(description="Only findings of these kinds; every kind when null."),
+        ] = None,
+        severity: Annotated[
+            Severity | None,
+            strawberry.argument(description="Only findings at this severity or above."),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Finding] | None:
@@ -372,16 +427,23 @@ class Policies:
         max_cost: int,
         max_tokens: int,
         max_entities: int,
+        max_page_size: int = 100,
     ) -> Policies:
         added = (
             *QueryDepthLimiter(max_depth=max_depth).validation_rules,
             *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+            ExactlyOneArgument,
         )
         return cls(
             # What Strawberry validates with: graphql-core's rules, then the added ones.
             rules=(*specified_rules, *added),
             documents=Documents(max_tokens=max_tokens, worker=create_document_worker()),
-            cost=CostPolicy(max_cost=max_cost, max_entities=max_entities, memo=EstimateMemo()),
+            cost=CostPolicy(
+                max_cost=max_cost,
+                max_entities=max_entities,
+                memo=EstimateMemo(),
+                page_size=max_page_size,
+            ),
             plans=PrefetchPlans(),
         )
 
@@ -409,6 +471,10 @@ class GatewaySchema(strawberry.federation.Schema):
     ) -> None:
         return None
 
+    def as_str(self) -> str:
+        """The self-contained SDL (gateway.sdl), as `_service { sdl }` serves it."""
+        return print_sdl(self)
+
 
 def build_schema(
     *,
@@ -417,6 +483,7 @@ def build_schema(
     max_cost: int = 50_000,
     max_tokens: int = 1_000,
     max_entities: int = 100,
+    max_page_size: int = 100,
 ) -> GatewaySchema:
     policies = Policies.of(
         max_depth=max_depth,
@@ -424,6 +491,7 @@ def build_schema(
         max_cost=max_cost,
         max_tokens=max_tokens,
         max_entities=max_entities,
+        max_page_size=max_page_size,
     )
     schema = GatewaySchema(
         query=Query,
@@ -433,6 +501,11 @@ def build_schema(
         config=StrawberryConfig(auto_camel_case=True),
     )
     schema.policies = policies
+    describe(schema._schema, max_page_size)
+    sdl = schema.as_str()
+    service = schema._schema.type_map["_Service"]
+    assert isinstance(service, GraphQLObjectType)
+    service.fields["sdl"].resolve = lambda *_: sdl  # the self-contained SDL (gateway.sdl)
     resolve_fields_directly(schema._schema)
     return schema
 

@@ -23,9 +23,9 @@ from gateway.model import (
     Route,
     Step,
 )
-from gateway.types.common import now_or_later, window
+from gateway.types.common import now_or_later
 from gateway.types.entity import reference
-from gateway.types.relay import Lazy, PageInfo, encode_cursor, page_info
+from gateway.types.relay import Lazy, PageInfo, Slice, Window
 
 NodeT = TypeVar("NodeT")
 
@@ -38,14 +38,16 @@ GraphObjectType = strawberry.enum(
 
 @strawberry.type(description="One end of a hop: a JumpCloud object by type and id.")
 class GraphObjectRef:
-    type: GraphObjectType  # type: ignore[valid-type]
-    jumpcloud_id: strawberry.ID
+    type: GraphObjectType = strawberry.field(  # type: ignore[valid-type]
+        description="What kind of object it is."
+    )
+    jumpcloud_id: strawberry.ID = strawberry.field(description="Its JumpCloud id.")
 
 
 @strawberry.type(description="One association edge of JumpCloud's graph on an access path.")
 class AccessHop:
-    from_: GraphObjectRef = strawberry.field(name="from")
-    to: GraphObjectRef
+    from_: GraphObjectRef = strawberry.field(name="from", description="The end nearer the user.")
+    to: GraphObjectRef = strawberry.field(description="The end nearer the target.")
 
 
 @strawberry.type(
@@ -55,7 +57,7 @@ class AccessHop:
     )
 )
 class Sudo:
-    enabled: bool
+    enabled: bool = strawberry.field(description="True: at least one path grants sudo.")
     without_password: bool = strawberry.field(
         description="Sudo without a password on at least one path that grants sudo."
     )
@@ -77,7 +79,9 @@ def sudo_of(attributes: Mapping[str, Any] | None) -> Sudo | None:
     )
 )
 class AccessPath:
-    hops: list[AccessHop]
+    hops: list[AccessHop] = strawberry.field(
+        description="The association edges from the user to the target, in order."
+    )
     via_group_id: strawberry.ID | None = strawberry.field(
         description=(
             "The jumpcloudId of the user group this path goes through, if any: present "
@@ -149,12 +153,16 @@ def paths(
     return out
 
 
+KIND = "How the access is granted: directly, through groups, or both."
+PATHS = "Every path that grants the access; all of them must go to revoke it."
+
+
 @strawberry.type
 class AccessEdge(Generic[NodeT]):
     cursor: str
     node: NodeT
-    kind: AccessKind
-    paths: list[AccessPath]
+    kind: AccessKind = strawberry.field(description=KIND)
+    paths: list[AccessPath] = strawberry.field(description=PATHS)
 
 
 @strawberry.type
@@ -168,8 +176,8 @@ class AccessConnection(Lazy, Generic[NodeT]):
 class LoginEdge(Generic[NodeT]):
     cursor: str
     node: NodeT
-    kind: AccessKind
-    paths: list[AccessPath]
+    kind: AccessKind = strawberry.field(description=KIND)
+    paths: list[AccessPath] = strawberry.field(description=PATHS)
     sudo: Sudo | None = strawberry.field(description="Null when no path grants sudo.")
 
 
@@ -187,15 +195,15 @@ def access_connection(
     owner: str,
     neighbours: Sequence[Neighbour],
     make: Callable[[Record], Any],
-    first: int | None,
-    after: str | None,
+    win: Window,
 ) -> Any:
     """The objects one object reaches across an effective relation, with their paths, always
-    told from the user to the target (routes read from the target's side are reversed)."""
+    told from the user to the target (routes read from the target's side are reversed).
+    Neighbours come in id order: cursors hold the last id."""
     target = relation.right.graph_type
     assert target is not None
-    win = window(info, first, after)
-    chunk = list(neighbours[win.offset : win.offset + win.limit])
+    page = Slice.of(win, [n.id for n in neighbours])
+    chunk = list(neighbours[page.start : page.start + len(page.positions)])
     other = relation.other(side)
     ids = [n.id for n in chunk]
     loaders = info.context.loaders
@@ -210,7 +218,7 @@ def access_connection(
             else:
                 user_id, target_id, routes = n.id, owner, tuple(r[::-1] for r in n.routes)
             fields: dict[str, Any] = {
-                "cursor": encode_cursor(win.offset + offset),
+                "cursor": page.cursor(offset),
                 "node": make(record),
                 "kind": kind_of(routes) or AccessKind.DIRECT,
                 "paths": paths(user_id, target, target_id, routes),
@@ -233,16 +241,20 @@ def access_connection(
         {"total_count": len(neighbours)},
         {
             "edges": lambda: now_or_later(ready, later),
-            "page_info": lambda: page_info(win, len(chunk), len(neighbours)),
+            "page_info": page.page_info,
         },
     )
 
 
 @strawberry.type(description="Whether a user can reach a target, how, and through which paths.")
 class AccessDecision:
-    granted: bool
-    kind: AccessKind | None
-    paths: list[AccessPath]
+    granted: bool = strawberry.field(description="True when at least one path grants it.")
+    kind: AccessKind | None = strawberry.field(
+        description="How it is granted; null when it is not."
+    )
+    paths: list[AccessPath] = strawberry.field(
+        description="Every path that grants it; empty when it is not granted."
+    )
     sudo: Sudo | None = strawberry.field(
         default=None, description="For a system: sudo compiled over the paths; else null."
     )

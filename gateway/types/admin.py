@@ -11,7 +11,7 @@ from gateway.model import ADMIN, ROLE, USER, Record, record_id
 from gateway.types.common import records_list_connection
 from gateway.types.entity import Entity, entity_type, reference, source
 from gateway.types.findings import subject_findings
-from gateway.types.relay import Connection, Node
+from gateway.types.relay import Connection, ListScope, Node
 
 
 def role_ids(admin: Record, roles: list[Record]) -> list[str]:
@@ -42,12 +42,14 @@ async def admins_with_scope(info: Info, scope: str) -> list[Record]:
 @entity_type(ROLE, "An administrator role and its scopes.")
 class Role(Entity, Node):
     jumpcloud_id: strawberry.ID
-    name: str
-    description: str | None
+    name: str = strawberry.field(description='The role\'s name, e.g. "Administrator".')
+    description: str | None = strawberry.field(description="What the role is for.")
     scopes: list[str] = strawberry.field(
         description="Permission scopes, the vocabulary of each operation's x-scopes."
     )
-    is_custom: bool
+    is_custom: bool = strawberry.field(
+        description="True for a role an admin made; false for JumpCloud's built-in roles."
+    )
 
     @strawberry.field(description="Administrators who hold this role.")
     async def admins(
@@ -56,20 +58,25 @@ class Role(Entity, Node):
         roles = await info.context.loaders.collection(ROLE)
         admins = await info.context.loaders.collection(ADMIN)
         holders = [a for a in admins if self.jumpcloud_id in role_ids(a, roles)]
-        return records_list_connection(info, holders, first, after, Admin.from_record)
+        scope = ListScope.of("Role.admins", self.jumpcloud_id)
+        return records_list_connection(info, holders, first, after, scope, Admin.from_record)
 
 
 @entity_type(ADMIN, "A JumpCloud console administrator.")
 class Admin(Entity, Node):
     jumpcloud_id: strawberry.ID
-    email: str
-    firstname: str | None
-    lastname: str | None
+    email: str = strawberry.field(description="The administrator's login email.")
+    firstname: str | None = strawberry.field(description="First name; null when not set.")
+    lastname: str | None = strawberry.field(description="Last name; null when not set.")
     role_name: str | None = strawberry.field(description='JumpCloud roleName, e.g. "Multi Role".')
-    mfa_enabled: bool = source("enableMultiFactor")
-    totp_enrolled: bool
-    suspended: bool
-    created: datetime | None
+    mfa_enabled: bool = source(
+        "enableMultiFactor", description="JumpCloud `enableMultiFactor` for this admin."
+    )
+    totp_enrolled: bool = strawberry.field(
+        description="Whether the admin has enrolled a TOTP authenticator."
+    )
+    suspended: bool = strawberry.field(description="A suspended admin cannot log in.")
+    created: datetime | None = strawberry.field(description="When the admin was added.")
 
     @strawberry.field(description="The administrator's roles.")
     async def roles(self, info: Info) -> list[Role] | None:

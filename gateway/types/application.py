@@ -15,8 +15,8 @@ from gateway.types.relay import Node
 
 @strawberry.type(description="An application's logo.")
 class Logo:
-    url: str | None
-    color: str | None
+    url: str | None = strawberry.field(description="Where the logo image is served.")
+    color: str | None = strawberry.field(description="The logo's background colour.")
 
 
 def _logo(record: Record) -> Logo | None:
@@ -29,16 +29,18 @@ def _logo(record: Record) -> Logo | None:
 @entity_type(APPLICATION, "A JumpCloud SSO application (v1 `applications`).")
 class Application(Entity, Node):
     jumpcloud_id: strawberry.ID
-    name: str
-    display_name: str | None
-    display_label: str | None
-    description: str | None
-    logo: Logo | None = derived(_logo)
-    color: str | None
-    sso_url: str | None
+    name: str = strawberry.field(description="JumpCloud's name of the application's connector.")
+    display_name: str | None = strawberry.field(description="The name the console shows.")
+    display_label: str | None = strawberry.field(
+        description="The label users see on their portal; null when not set."
+    )
+    description: str | None = strawberry.field(description="Free text an admin wrote.")
+    logo: Logo | None = derived(_logo, description="The logo; null when there is none.")
+    color: str | None = strawberry.field(description="The tile's colour on the user portal.")
+    sso_url: str | None = strawberry.field(description="Where users start single sign-on.")
     sso_type: str | None = source("sso.type", description="JumpCloud sso.type, e.g. saml.")
-    active: bool | None
-    created: datetime | None
+    active: bool | None = strawberry.field(description="Whether users can sign in to it now.")
+    created: datetime | None = strawberry.field(description="When it was added to JumpCloud.")
 
     groups = related(GROUP_APPLICATIONS, APPLICATION, "User groups bound to the application.")
     users = related(

@@ -9,9 +9,9 @@ import strawberry
 from gateway.context import Info
 from gateway.model import Kind, Neighbour, Relation
 from gateway.types.access import AccessConnection, LoginConnection, access_connection
-from gateway.types.common import DIRECT, records_connection
+from gateway.types.common import DIRECT, id_list_connection, window
 from gateway.types.entity import entity_class
-from gateway.types.relay import Connection
+from gateway.types.relay import Connection, ListScope
 
 
 def related(relation: Relation, side: Kind, description: str) -> Any:
@@ -32,9 +32,13 @@ def related(relation: Relation, side: Kind, description: str) -> Any:
 
     def build(info: Info, owner: str, found: list[Neighbour], first: Any, after: Any) -> Any:
         made = entity_class(other).from_record
+        # A cursor belongs to one owner's list of this field (`Group.members` of a group).
+        scope = ListScope.of(f"{info.path.typename}.{info.field_name}", owner)
         if relation.effective:
-            return access_connection(info, relation, side, owner, found, made, first, after)
-        return records_connection(info, other, [n.id for n in found], first, after, made)
+            return access_connection(
+                info, relation, side, owner, found, made, window(info, first, after, scope)
+            )
+        return id_list_connection(info, other, [n.id for n in found], first, after, scope, made)
 
     async def later(info: Info, owner: str, first: Any, after: Any) -> Any:
         found = await info.context.loaders.edges(relation, side).load(owner)

@@ -23,7 +23,7 @@ from gateway.model import (
 from gateway.types.access import AccessPath, paths
 from gateway.types.common import window
 from gateway.types.entity import entity_class, fetch
-from gateway.types.relay import Connection, connection
+from gateway.types.relay import Connection, ListScope, Slice, Window, connection
 
 __all__ = [
     "Finding",
@@ -92,8 +92,8 @@ _target.__annotations__["return"] = FindingTarget | None
     )
 )
 class Finding:
-    kind: FindingKind
-    severity: Severity
+    kind: FindingKind = strawberry.field(description="What was found (see FindingKind).")
+    severity: Severity = strawberry.field(description="How urgent it is.")
     summary: str = strawberry.field(description="One plain line; names objects, never emails.")
     found: strawberry.Private[Found]
 
@@ -126,12 +126,12 @@ class Finding:
         return cls(kind=found.kind, severity=found.severity, summary=found.summary, found=found)
 
 
-def findings_connection(
-    info: Info, found: Sequence[Found], first: int | None, after: str | None
-) -> Connection[Finding]:
-    win = window(info, first, after)
-    chunk = found[win.offset : win.offset + win.limit]
-    return connection([Finding.of(f) for f in chunk], win, len(found))
+def findings_connection(found: Sequence[Found], win: Window) -> Connection[Finding]:
+    """A page of findings in their order (`Found.order`, unique): a cursor holds the last
+    finding's order key, so a page starts after it whatever was found or resolved since."""
+    page = Slice.of(win, [f.order() for f in found])
+    chunk = found[page.start : page.start + len(page.positions)]
+    return connection([Finding.of(f) for f in chunk], page)
 
 
 async def organisation_findings(
@@ -142,12 +142,13 @@ async def organisation_findings(
     after: str | None,
 ) -> Connection[Finding]:
     """The organisation's findings of `kinds` (all when null) at `severity` or above."""
-    window(info, first, after)  # a bad `first` or cursor is refused before any read
+    scope = ListScope.of("Query.findings", sorted(k.name for k in kinds or ()), severity)
+    win = window(info, first, after, scope)  # a bad `first` or cursor: refused before any read
     context = info.context
     found = await computed.of_organisation(
         context.loaders, context.broad_access_applications, kinds
     )
-    return findings_connection(info, computed.selected(found, kinds, severity), first, after)
+    return findings_connection(computed.selected(found, kinds, severity), win)
 
 
 def subject_findings(kind: Kind) -> Any:
@@ -156,12 +157,13 @@ def subject_findings(kind: Kind) -> Any:
     async def resolve(
         root: Any, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Finding] | None:
-        window(info, first, after)
+        scope = ListScope.of(f"{kind.name}.findings", root.jumpcloud_id)
+        win = window(info, first, after, scope)
         context = info.context
         found = await computed.of_subject(
             context.loaders, kind, root._record, context.broad_access_applications
         )
-        return findings_connection(info, found, first, after)
+        return findings_connection(found, win)
 
     return strawberry.field(
         resolver=resolve,

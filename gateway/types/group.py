@@ -21,9 +21,9 @@ from gateway.types.relay import Node
 
 @strawberry.type(description="The fields user groups and system groups share (V2 groups).")
 class GroupFields:
-    name: str
-    description: str | None
-    email: str | None
+    name: str = strawberry.field(description="The group's name, unique among its kind.")
+    description: str | None = strawberry.field(description="Free text an admin wrote.")
+    email: str | None = strawberry.field(description="The group's email address, if any.")
     membership_method: str | None = strawberry.field(
         description="STATIC, DYNAMIC_REVIEW_REQUIRED, DYNAMIC_AUTOMATED or NOTSET."
     )

@@ -13,17 +13,31 @@ from gateway.model import Filter, Op, Record, SortKey
 from gateway.types.user import UserState
 
 
-@strawberry.enum
+@strawberry.enum(description="Which way an order runs.")
 class OrderDirection(enum.Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+    ASC = strawberry.enum_value("ASC", description="Smallest first (A to Z, oldest first).")
+    DESC = strawberry.enum_value("DESC", description="Largest first (Z to A, newest first).")
 
 
-def order_fields(name: str, keys: Sequence[str]) -> Any:
+def order_fields(name: str, keys: Sequence[str], plural: str) -> Any:
     """A GraphQL enum of the JumpCloud keys a list sorts by (`_id` is JUMPCLOUD_ID)."""
-    members = {"JUMPCLOUD_ID" if k == "_id" else _constant(k): k for k in keys}
+    members = {
+        "JUMPCLOUD_ID" if k == "_id" else _constant(k): strawberry.enum_value(
+            k, description=_ORDER_KEYS.get(k, f"By JumpCloud `{k}`.")
+        )
+        for k in keys
+    }
     fields: Any = enum.Enum(name, members)  # type: ignore[misc]  # a functional enum
-    return strawberry.enum(fields)
+    return strawberry.enum(
+        fields, description=f"What {plural} can be ordered by (JumpCloud sorts them)."
+    )
+
+
+_ORDER_KEYS = {
+    "_id": "By JumpCloud id: the order of creation, and the default.",
+    "created": "By creation time.",
+    "lastContact": "By when the agent last reached JumpCloud (`lastContact`).",
+}
 
 
 def _constant(key: str) -> str:
@@ -35,8 +49,10 @@ F = TypeVar("F", bound=enum.Enum)
 
 @strawberry.input(description="An order pushed down to JumpCloud (v1 sort).")
 class Order(Generic[F]):
-    field: F
-    direction: OrderDirection = OrderDirection.ASC
+    field: F = strawberry.field(description="What to order by; ties are ordered by id.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Which way; ascending when left out."
+    )
 
     def to_sort(self) -> list[SortKey]:
         keys = [SortKey(self.field.value, descending=self.direction is OrderDirection.DESC)]
@@ -46,10 +62,12 @@ class Order(Generic[F]):
 
 
 UserOrderField = order_fields(
-    "UserOrderField", ("username", "email", "firstname", "lastname", "created", "_id")
+    "UserOrderField", ("username", "email", "firstname", "lastname", "created", "_id"), "users"
 )
 SystemOrderField = order_fields(
-    "SystemOrderField", ("hostname", "displayName", "os", "created", "lastContact", "_id")
+    "SystemOrderField",
+    ("hostname", "displayName", "os", "created", "lastContact", "_id"),
+    "systems",
 )
 
 
@@ -108,6 +126,9 @@ def pushed_filter(description: str) -> Callable[[type[P]], type[P]]:
         terms: list[tuple[str, str, Op]] = []
         for name, kind in cls.equals.items():
             annotations[name] = kind | None
+            defaults[name] = strawberry.field(
+                default=None, description=f"Exactly this `{_camel(name)}`."
+            )
             terms.append((name, _camel(name), Op.EQ))
         for name, plural in cls.any_of.items():
             annotations[f"{name}_in"] = list[str] | None
@@ -117,6 +138,9 @@ def pushed_filter(description: str) -> Callable[[type[P]], type[P]]:
             terms.append((f"{name}_in", _camel(name), Op.IN))
         for name in cls.starts_with:
             annotations[f"{name}_starts_with"] = str | None
+            defaults[f"{name}_starts_with"] = strawberry.field(
+                default=None, description=f"`{_camel(name)}` starts with this (case-sensitive)."
+            )
             terms.append((f"{name}_starts_with", _camel(name), Op.SW))
         cls.__annotations__ = annotations
         for name in annotations:
@@ -164,9 +188,12 @@ class SystemFilter(PushedFilter):
     )
 )
 class GroupFilter:
-    name: str | None = None
+    name: str | None = strawberry.field(default=None, description="Exactly this name.")
     name_contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
-    membership_method: str | None = None
+    membership_method: str | None = strawberry.field(
+        default=None,
+        description="Exactly this membership method (STATIC, DYNAMIC_AUTOMATED, ...).",
+    )
 
     def matches(self, record: Record) -> bool:
         name = str(record.get("name") or "")
@@ -184,12 +211,16 @@ class GroupFilter:
     description="Filters on applications, applied by the gateway to the cached collection."
 )
 class ApplicationFilter:
-    name: str | None = None
+    name: str | None = strawberry.field(default=None, description="Exactly this `name`.")
     name_contains: str | None = strawberry.field(
         default=None, description="Case-insensitive, on name, displayName or displayLabel."
     )
-    sso_type: str | None = None
-    active: bool | None = None
+    sso_type: str | None = strawberry.field(
+        default=None, description="Exactly this SSO type (`sso.type`, e.g. saml)."
+    )
+    active: bool | None = strawberry.field(
+        default=None, description="Only active (true) or only inactive (false) applications."
+    )
 
     def matches(self, record: Record) -> bool:
         names = [str(record.get(k) or "").lower() for k in ("name", "displayName", "displayLabel")]

@@ -25,7 +25,7 @@ from gateway.types.relay import Node
 
 @strawberry.type(description="Full-disk encryption status (JumpCloud `fde`).")
 class DiskEncryption:
-    active: bool | None
+    active: bool | None = strawberry.field(description="Whether the disk is encrypted.")
     key_present: bool | None = strawberry.field(
         description="Whether JumpCloud holds the recovery key."
     )
@@ -60,30 +60,36 @@ def _ssh(record: Record) -> SshSettings:
 @entity_type(SYSTEM, "A device managed by JumpCloud's agent (v1 `systems`).")
 class System(Entity, Node):
     jumpcloud_id: strawberry.ID
-    display_name: str | None
-    hostname: str | None
+    display_name: str | None = strawberry.field(description="The name the console shows.")
+    hostname: str | None = strawberry.field(description="The host name the agent reports.")
     os: str | None = strawberry.field(description='e.g. "Mac OS X", "Windows", "Ubuntu".')
     os_family: str | None = strawberry.field(description='e.g. "darwin", "windows", "linux".')
     version: str | None = strawberry.field(description="The operating system's version.")
-    arch: str | None
-    agent_version: str | None
+    arch: str | None = strawberry.field(description='The CPU architecture, e.g. "x86_64".')
+    agent_version: str | None = strawberry.field(description="The JumpCloud agent's version.")
     active: bool | None = strawberry.field(description="Whether the agent is connected now.")
-    created: datetime | None
+    created: datetime | None = strawberry.field(description="When the agent enrolled it.")
     last_contact: datetime | None = strawberry.field(
         description="When the agent last reached JumpCloud; null if never."
     )
-    remote_ip: str | None = source("remoteIP", name="remoteIP")
-    serial_number: str | None
-    hw_vendor: str | None
-    description: str | None
-    tags: list[str]
-    fde: DiskEncryption | None = derived(_fde)
-    ssh: SshSettings = derived(_ssh)
+    remote_ip: str | None = source(
+        "remoteIP", name="remoteIP", description="The address the agent last connected from."
+    )
+    serial_number: str | None = strawberry.field(description="The hardware serial number.")
+    hw_vendor: str | None = strawberry.field(description="The hardware's maker.")
+    description: str | None = strawberry.field(description="Free text an admin wrote.")
+    tags: list[str] = strawberry.field(description="The names of the system's tags.")
+    fde: DiskEncryption | None = derived(
+        _fde, description="Full-disk encryption; null when the agent reports none."
+    )
+    ssh: SshSettings = derived(_ssh, description="SSH server settings the agent enforces.")
     mfa_enabled: bool | None = source(
         "allowMultiFactorAuthentication",
         description="Login MFA on the device (`allowMultiFactorAuthentication`).",
     )
-    attributes: list[Attribute]
+    attributes: list[Attribute] = strawberry.field(
+        description="Custom attributes set on the system; empty when none."
+    )
 
     users = related(
         ACCESS_SYSTEMS,

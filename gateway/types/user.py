@@ -29,20 +29,32 @@ from gateway.types.relay import Node
 
 @strawberry.enum(description="A system user's account state (JumpCloud `state`).")
 class UserState(enum.Enum):
-    ACTIVATED = "ACTIVATED"
-    SUSPENDED = "SUSPENDED"
-    STAGED = "STAGED"
+    ACTIVATED = strawberry.enum_value("ACTIVATED", description="Active: the user can log in.")
+    SUSPENDED = strawberry.enum_value(
+        "SUSPENDED", description="Suspended: logins are refused until an admin restores it."
+    )
+    STAGED = strawberry.enum_value(
+        "STAGED", description="Created but not activated yet: no login until activation."
+    )
 
 
 @strawberry.type(description="Multi-factor authentication status of a user.")
 class MfaStatus:
-    configured: bool
+    configured: bool = strawberry.field(
+        description="JumpCloud `mfa.configured`: whether MFA is set up for the user."
+    )
     overall_status: str | None = strawberry.field(
         description="JumpCloud mfaEnrollment.overallStatus, e.g. ENROLLED or NOT_ENROLLED."
     )
-    totp_status: str | None
-    push_status: str | None
-    webauthn_status: str | None
+    totp_status: str | None = strawberry.field(
+        description="JumpCloud mfaEnrollment.totpStatus: the TOTP authenticator's status."
+    )
+    push_status: str | None = strawberry.field(
+        description="JumpCloud mfaEnrollment.pushStatus: JumpCloud Protect push's status."
+    )
+    webauthn_status: str | None = strawberry.field(
+        description="JumpCloud mfaEnrollment.webAuthnStatus: security keys' status."
+    )
 
 
 def _mfa(record: Record) -> MfaStatus:
@@ -77,22 +89,28 @@ async def _admin_id(user: User, info: Info) -> str | None:
 @entity_type(USER, "A JumpCloud system user (v1 `systemusers`).")
 class User(Entity, Node):
     jumpcloud_id: strawberry.ID
-    username: str
-    email: str
-    firstname: str | None
-    lastname: str | None
+    username: str = strawberry.field(description="The login name on systems and LDAP.")
+    email: str = strawberry.field(description="The user's email address, as JumpCloud holds it.")
+    firstname: str | None = strawberry.field(description="First name; null when not set.")
+    lastname: str | None = strawberry.field(description="Last name; null when not set.")
     display_name: str | None = derived(
         _display_name, description="`displayname`, else first and last name."
     )
-    state: UserState = derived(_state)
-    suspended: bool
+    state: UserState = derived(
+        _state, description="The account state (`state`; SUSPENDED for a legacy `suspended`)."
+    )
+    suspended: bool = strawberry.field(description="JumpCloud `suspended`: login is refused.")
     locked: bool = source("account_locked", description="Locked out after failed logins.")
-    mfa: MfaStatus = derived(_mfa)
-    created: datetime | None
-    department: str | None
-    job_title: str | None
-    employee_identifier: str | None
-    attributes: list[Attribute]
+    mfa: MfaStatus = derived(_mfa, description="Multi-factor authentication set-up.")
+    created: datetime | None = strawberry.field(description="When the account was created.")
+    department: str | None = strawberry.field(description="Department, as HR data gives it.")
+    job_title: str | None = strawberry.field(description="Job title (`jobTitle`).")
+    employee_identifier: str | None = strawberry.field(
+        description="The employee number or HR id (`employeeIdentifier`)."
+    )
+    attributes: list[Attribute] = strawberry.field(
+        description="Custom attributes set on the user; empty when none."
+    )
 
     @classmethod
     async def resolve_reference(  # a second key: email

@@ -6,8 +6,8 @@ from gateway.simulator.store import shaped_org
 from tests.harness import gateway
 
 USERS_GROUPS_APPS = """
-{ users(first: 50) { edges { node { email groups { edges { node { name
-    applications { edges { node { name displayLabel } } } } } } } } } }
+{ users(first: 50) { edges { node { email groups(first: 20) { edges { node { name
+    applications(first: 20) { edges { node { name displayLabel } } } } } } } } } }
 """
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import graphql
 import pytest
 
-from gateway.limits import ASSUMED_PAGE, LIST_SIZE, CostEstimator, Estimate, operations
+from gateway.limits import LIST_SIZE, PAGE_SIZE, CostEstimator, Estimate, operations
 from gateway.simulator.store import Org, OrgSizes, generate_org
 from tests.harness import gateway
 
@@ -58,7 +58,7 @@ def estimate(query: str, variables: dict[str, Any] | None = None) -> Estimate:
     ("query", "objects"),
     [
         ("{ things(first: 7) { totalCount } }", 7),
-        ("{ things { totalCount } }", ASSUMED_PAGE),  # no `first`: a typical page
+        ("{ things { totalCount } }", PAGE_SIZE),  # no `first`, no default: the page size
         ("{ things(first: 5) { edges { node { parts(first: 4) { totalCount } } } } }", 5 + 20),
         ("{ things(first: 5) { edges { node { labels } } } }", 5),  # scalars count nothing
         ("{ tagged { id } }", 3),  # a paged list: by `first`, here its declared default
@@ -130,7 +130,7 @@ def refusal(payload: dict[str, Any]) -> dict[str, Any]:
     return extensions
 
 
-FOUR_LEVELS = ASSUMED_PAGE + ASSUMED_PAGE**2 + ASSUMED_PAGE**3 + ASSUMED_PAGE**4  # 406,900
+FOUR_LEVELS = PAGE_SIZE + PAGE_SIZE**2 + PAGE_SIZE**3 + PAGE_SIZE**4  # 101,010,100
 
 
 @pytest.mark.parametrize(

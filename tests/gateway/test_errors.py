@@ -30,8 +30,8 @@ def codes(payload: dict[str, object]) -> list[object]:
         ("{ users(first: -1) { totalCount } }", "BAD_USER_INPUT"),
         ('{ users(after: "bm9wZQ==") { totalCount } }', "BAD_USER_INPUT"),
         ('{ node(id: "not-a-global-id") { id } }', "BAD_USER_INPUT"),
-        ('{ user(email: "a@b.c", username: "x") { id } }', "BAD_USER_INPUT"),
-        ('{ access(user: "x") { granted } }', "BAD_USER_INPUT"),
+        ('{ user(email: "a@b.c", username: "x") { id } }', "GRAPHQL_VALIDATION_FAILED"),
+        ('{ access(user: "x") { granted } }', "GRAPHQL_VALIDATION_FAILED"),
     ],
 )
 async def test_bad_input_gets_a_stable_code_never_a_500(org: Org, query: str, code: str) -> None:

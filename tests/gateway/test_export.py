@@ -21,10 +21,10 @@ import pytest
 
 from gateway import cli
 from gateway.app import create_app
-from gateway.organisations import Services
 from gateway.export import ACCESS_COLUMNS, FINDING_COLUMNS, Format, Report, access_rows, chunks
 from gateway.loaders import Loaders
 from gateway.model import USER
+from gateway.organisations import Services
 from gateway.settings import Settings
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.generate import findings_org, generate_org

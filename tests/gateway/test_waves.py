@@ -13,8 +13,8 @@ from tests.harness import gateway
 from tests.virtual_time import run
 
 RTT = 0.05
-NESTED = """{ users(first: 50) { edges { node { groups { edges { node {
-  applications { edges { node { name } } } } } } } } } }"""
+NESTED = """{ users(first: 50) { edges { node { groups(first: 20) { edges { node {
+  applications(first: 20) { edges { node { name } } } } } } } } } }"""
 
 
 def round_trips(query: str) -> tuple[float, int]:
