@@ -26,27 +26,28 @@ EXPLORE_USER = """\
 # The access-graph explorer (/explore): one user's groups and effective targets, with paths.
 query ExploreUser($email: String!) {
   user(email: $email) {
+    id
     jumpcloudId
     email
     displayName
     state
     findings(first: 50) { totalCount edges { node { kind severity summary } } }
-    groups(first: 100) { edges { node { jumpcloudId name } } }
+    groups(first: 100) { edges { node { id jumpcloudId name } } }
     applications(first: 100) {
-      edges { kind node { jumpcloudId name } paths { direct via { jumpcloudId name } } }
+      edges { kind node { id jumpcloudId name } paths { direct via { id jumpcloudId name } } }
     }
     ldapServers(first: 100) {
-      edges { kind node { jumpcloudId name } paths { direct via { jumpcloudId name } } }
+      edges { kind node { id jumpcloudId name } paths { direct via { id jumpcloudId name } } }
     }
     radiusServers(first: 100) {
-      edges { kind node { jumpcloudId name } paths { direct via { jumpcloudId name } } }
+      edges { kind node { id jumpcloudId name } paths { direct via { id jumpcloudId name } } }
     }
     systems(first: 100) {
       edges {
         kind
         sudo { enabled withoutPassword }
-        node { jumpcloudId hostname }
-        paths { direct via { jumpcloudId name } viaSystemGroup { jumpcloudId name } }
+        node { id jumpcloudId hostname }
+        paths { direct via { id jumpcloudId name } viaSystemGroup { id jumpcloudId name } }
       }
     }
   }
@@ -59,13 +60,14 @@ query ExploreApplication($name: String!) {
   applications(first: 1, filter: {name: $name}) {
     edges {
       node {
+        id
         jumpcloudId
         name
         findings(first: 50) { totalCount edges { node { kind severity summary } } }
-        groups(first: 100) { edges { node { jumpcloudId name } } }
+        groups(first: 100) { edges { node { id jumpcloudId name } } }
         users(first: 100) {
           totalCount
-          edges { kind node { jumpcloudId email } paths { direct via { jumpcloudId name } } }
+          edges { kind node { id jumpcloudId email } paths { direct via { id jumpcloudId name } } }
         }
       }
     }
@@ -78,15 +80,16 @@ EXPLORE_GROUP = """\
 # bound to.
 query ExploreGroup($jumpcloudId: ID, $name: String) {
   group(jumpcloudId: $jumpcloudId, name: $name) {
+    id
     jumpcloudId
     name
     findings(first: 50) { totalCount edges { node { kind severity summary } } }
-    members(first: 100) { totalCount edges { node { jumpcloudId email } } }
-    applications(first: 100) { edges { node { jumpcloudId name } } }
-    ldapServers(first: 100) { edges { node { jumpcloudId name } } }
-    radiusServers(first: 100) { edges { node { jumpcloudId name } } }
-    systems(first: 100) { edges { node { jumpcloudId hostname } } }
-    systemGroups(first: 100) { edges { node { jumpcloudId name } } }
+    members(first: 100) { totalCount edges { node { id jumpcloudId email } } }
+    applications(first: 100) { edges { node { id jumpcloudId name } } }
+    ldapServers(first: 100) { edges { node { id jumpcloudId name } } }
+    radiusServers(first: 100) { edges { node { id jumpcloudId name } } }
+    systems(first: 100) { edges { node { id jumpcloudId hostname } } }
+    systemGroups(first: 100) { edges { node { id jumpcloudId name } } }
   }
 }
 """
@@ -95,6 +98,7 @@ EXPLORE_SYSTEM = """\
 # The access-graph explorer (/explore): who can log into a system, with sudo, and its findings.
 query ExploreSystem($jumpcloudId: ID!) {
   system(jumpcloudId: $jumpcloudId) {
+    id
     jumpcloudId
     hostname
     findings(first: 50) { totalCount edges { node { kind severity summary } } }
@@ -103,8 +107,8 @@ query ExploreSystem($jumpcloudId: ID!) {
       edges {
         kind
         sudo { enabled withoutPassword }
-        node { jumpcloudId email }
-        paths { direct via { jumpcloudId name } viaSystemGroup { jumpcloudId name } }
+        node { id jumpcloudId email }
+        paths { direct via { id jumpcloudId name } viaSystemGroup { id jumpcloudId name } }
       }
     }
   }
