@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -137,6 +138,64 @@ def export_once(url: str, pid: int) -> Run:
     )
 
 
+@dataclass
+class FindingsRun:
+    kinds: Counter[str]
+    first_byte: float
+    total: float
+    rss_before: float
+    peak: float
+    calls: int
+
+
+def findings_once(url: str, pid: int) -> FindingsRun:
+    """`GET /export/findings.jsonl` after the access exports (the org's reads in the cache):
+    its rows by kind, timings, peak RSS and upstream calls."""
+    httpx.get(f"{url}/healthz", timeout=10)
+    calls_before, _ = metrics(url)
+    rss_before = status_mb(pid, "VmRSS")
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+    kinds: Counter[str] = Counter()
+    first_byte = 0.0
+    started = time.perf_counter()
+    headers = {"accept-encoding": "identity"}
+    with httpx.stream("GET", f"{url}/export/findings.jsonl", headers=headers, timeout=None) as r:
+        r.raise_for_status()
+        for line in r.iter_lines():
+            if not first_byte:
+                first_byte = time.perf_counter() - started
+            if line:
+                kinds[json.loads(line)["kind"]] += 1
+    total = time.perf_counter() - started
+    calls, _ = metrics(url)
+    return FindingsRun(
+        kinds, first_byte, total, rss_before, status_mb(pid, "VmHWM"), calls - calls_before
+    )
+
+
+def findings_report(run: FindingsRun) -> str:
+    kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(run.kinds.items()))
+    return f"""
+Then `GET /export/findings.jsonl` on the same server (the org's reads already cached):
+
+| measure | findings export |
+| --- | --- |
+| rows (findings) | {sum(run.kinds.values()):,} |
+| time to first row | {run.first_byte:.2f} s |
+| total time | {run.total:.2f} s |
+| server RSS before | {run.rss_before:.0f} MB |
+| server peak RSS (VmHWM) | {run.peak:.0f} MB |
+| peak minus before | +{run.peak - run.rss_before:.0f} MB |
+| upstream calls | {run.calls:,} |
+
+- By kind: {kinds}.
+- Findings are computed for the whole organisation before the first row (some kinds, such
+  as REDUNDANT_PATH and EMPTY_GROUP_WITH_BINDINGS, need every path), so unlike the access
+  export its memory grows with the organisation's findings, not with a page of users; the
+  rows then stream.
+"""
+
+
 def report(cold: Run, warm: Run, want: Counter[str]) -> str:
     runs = (cold, warm)
 
@@ -203,7 +262,8 @@ def main() -> None:
     ):
         cold = export_once(server.url, server.pid)
         warm = export_once(server.url, server.pid)
-    text = report(cold, warm, want)
+        findings = findings_once(server.url, server.pid)
+    text = report(cold, warm, want) + "\n" + findings_report(findings)
     print(text)
     if not args.no_write:
         write_section(SECTION, text)

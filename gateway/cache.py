@@ -93,13 +93,18 @@ class Entry:
         return found
 
 
+WRITE_SLICE = 500
+"""Entries a Redis write sends at once."""
+
+
 class _OrjsonSerializer(BaseSerializer):  # type: ignore[misc]
     """JSON text, so an entry is the same bytes in memory and in Redis."""
 
     DEFAULT_ENCODING = None
 
     def dumps(self, value: Any) -> bytes:
-        return orjson.dumps(value)
+        # Entries arrive already encoded (`_write` encodes each once, for both levels).
+        return value if isinstance(value, bytes) else orjson.dumps(value)
 
     def loads(self, value: Any) -> Any:
         if value is None:
@@ -388,11 +393,14 @@ class TTLCache:
                 self._local.put(key, entry, len(key) + len(text), self._end(entry, now))
         if self._backend is None:
             return
+        pairs = [(self._key(k), text) for k, text in zip(keys, raw, strict=True)]
         try:
-            await self._backend.multi_set(
-                [(self._key(k), i) for k, i in zip(keys, items, strict=True)],
-                ttl=max(1, int(life + self.stale_ttl)),
-            )
+            # In slices: each within the backend's timeout however large the write (an
+            # access index is thousands of entries), so one slow write is no outage.
+            for start in range(0, len(pairs), WRITE_SLICE):
+                await self._backend.multi_set(
+                    pairs[start : start + WRITE_SLICE], ttl=max(1, int(life + self.stale_ttl))
+                )
         except Exception as exc:
             self._backend_failed("write", exc)
 

@@ -307,6 +307,7 @@ class Watched:
     cache: CacheStats
     health: Health
     budget_waited: float = 0.0
+    budget_retaken: int = 0
     lease_claims: int = 0
     lease_waits: int = 0
 
@@ -374,6 +375,12 @@ class _OrgCollector(Collector):
             "(JCGRAPH_UPSTREAM_RATE).",
             labels=["org"],
         )
+        retaken = CounterMetricFamily(
+            "jcgraph_upstream_budget_retaken_turns",
+            "Budget turns this replica reached late (its event loop busy past them) and took "
+            "again, so that late requests do not leave together.",
+            labels=["org"],
+        )
         leases = CounterMetricFamily(
             "jcgraph_cache_leases",
             "Shared-cache misses by what the replica did: claimed a lease to load, or waited "
@@ -382,6 +389,7 @@ class _OrgCollector(Collector):
         )
         for w in orgs:
             waited.add_metric([w.org], w.budget_waited)
+            retaken.add_metric([w.org], w.budget_retaken)
             leases.add_metric(["claimed", w.org], w.lease_claims)
             leases.add_metric(["waited", w.org], w.lease_waits)
             for (endpoint, status), count in sorted(w.calls.counts().items()):
@@ -402,7 +410,7 @@ class _OrgCollector(Collector):
             pauses.add_metric([w.org], health.pace.pauses)
             rate.add_metric([w.org], health.pace.rate or 0)
         yield from (upstream, cache, errors, evictions, size, state, opened, pauses, rate)
-        yield from (waited, leases)
+        yield from (waited, retaken, leases)
         outages = self._outages()
         if outages is not None:
             redis = CounterMetricFamily(

@@ -169,6 +169,7 @@ class Organisations:
                 cache=s.cache.stats,
                 health=s.client.health(),
                 budget_waited=s.budget.waited,
+                budget_retaken=s.budget.stalls,
                 lease_claims=s.leases.claims if s.leases else 0,
                 lease_waits=s.leases.waits if s.leases else 0,
             )

@@ -12,6 +12,7 @@ how many are held, and `POST /_test/clear` lets them go and drops every fault.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import socket
 import sys
 import time
@@ -22,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.simulator import cli
 from gateway.simulator.app import create_simulator_app
@@ -29,17 +31,28 @@ from gateway.simulator.faults import Faults
 from gateway.simulator.log import LoggedRequest, RequestLog
 from gateway.simulator.store import Store
 
+ARRIVED: contextvars.ContextVar[float] = contextvars.ContextVar("arrived")
+
 
 class TimedLog(RequestLog):
-    """The request log, each entry with the time it was answered."""
+    """The request log, each entry with the time its request arrived (what a rate limit
+    upstream would count; a busy simulator answers later, in bursts)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.times: list[float] = []
 
     def record(self, entry: LoggedRequest) -> None:
-        self.times.append(time.time())
+        self.times.append(ARRIVED.get(time.time()))
         super().record(entry)
+
+
+def arrival_timed(app: ASGIApp) -> ASGIApp:
+    async def timed(scope: Scope, receive: Receive, send: Send) -> None:
+        ARRIVED.set(time.time())
+        await app(scope, receive, send)
+
+    return timed
 
 
 def build(args: argparse.Namespace) -> Starlette:
@@ -79,7 +92,7 @@ def build(args: argparse.Namespace) -> Starlette:
             Route("/_test/hang", hang, methods=["POST"]),
             Route("/_test/hanging", hanging),
             Route("/_test/clear", clear, methods=["POST"]),
-            Mount("/", simulator),
+            Mount("/", arrival_timed(simulator)),
         ]
     )
 

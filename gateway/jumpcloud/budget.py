@@ -3,8 +3,14 @@ Redis), in process without Redis; and the 429 pause every replica honours.
 
 GCRA (the generic cell rate algorithm) keeps one number per budget, the theoretical arrival
 time `tat` of the next request. A request may leave when `tat - burst * interval <= now`,
-and moves `tat` on by one `interval` (1 / rate). So `burst` requests may leave at once after a
-quiet spell, then one every `interval`: in any second at most `rate + burst` leave.
+and moves `tat` on by one `interval`. So `burst` requests may leave at once after a quiet
+spell, then one every `interval`: in any second at most `rate + burst` leave.
+
+The interval is 5 % longer than 1 / rate (`HEADROOM`): what JumpCloud counts is when requests
+arrive, and a request reserved on time can be sent or read a few tens of milliseconds late
+(a busy event loop on either side) while the next is not. At the exact interval the
+receiving end then sees one more than `rate + burst` in some second; with the headroom it
+sees at most `rate + burst` (in a second, 19 spaced requests plus the burst instead of 20).
 
 A request reserves its turn in the same call that reads the shared pause (the key a 429 sets,
 `share_pause`): one Redis round trip per upstream request, on Redis's clock, so replicas'
@@ -19,11 +25,15 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Awaitable, Callable
 
 import stamina
 
 from gateway.jumpcloud.shared import SharedLink
 from gateway.jumpcloud.throttle import too_late
+
+HEADROOM = 1.05
+"""The interval between turns, in units of 1 / rate (see the module docstring)."""
 
 # KEYS[1]: the budget's tat (microseconds, Redis time); KEYS[2]: the shared pause.
 # ARGV: interval (µs; 0: no budget, the pause only), burst, longest acceptable wait (µs).
@@ -69,28 +79,55 @@ class Budget:
         burst: int,
         link: SharedLink | None = None,
         key: str = "jcgraph:default:",
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        """`sleep` and `clock` (default: the running loop's time) stand in for the event
+        loop's in tests."""
         if rate < 0 or burst < 1:
             raise ValueError("rate must be >= 0 and burst >= 1")
         self.rate = rate
         self.burst = burst
-        self._interval = 1 / rate if rate > 0 else 0.0
+        self._interval = HEADROOM / rate if rate > 0 else 0.0
         self._link = link
         self._keys = [key + "upstream:budget", key + "upstream:pause"]
         self._tat = -math.inf  # the in-process budget (loop time)
         self.waited = 0.0
         """Seconds requests waited for their turn (a metric)."""
+        self.stalls = 0
+        """Turns taken again because this process reached them late (a metric)."""
+        self._sleep = sleep
+        self._clock = clock
 
     async def take(self, deadline: float | None, endpoint: str) -> float:
         """Wait for this request's turn. Returns 0 once it may leave, or the seconds of a
         pause another replica shared (the caller pauses, and asks again after it);
-        RateLimitedError when the turn comes after `deadline` (loop time)."""
-        loop = asyncio.get_running_loop()
+        RateLimitedError when the turn comes after `deadline` (loop time).
+
+        A turn is kept only if this process reaches it on time: when its event loop was busy
+        past the turn (a large answer decoded, an index built), requests whose turns went by
+        would leave together, so each takes a new turn instead (`stalls` counts them)."""
+        now = self._clock or asyncio.get_running_loop().time
         # In stamina's testing mode turns are kept but never waited for, so none is too late.
         testing = stamina.is_testing()
-        most = math.inf if deadline is None or testing else max(0.0, deadline - loop.time())
+        while True:
+            asked = now()
+            most = math.inf if deadline is None or testing else max(0.0, deadline - asked)
+            wait = await self._reserve(asked, most, endpoint)
+            if wait < 0:
+                return -wait  # a shared pause
+            if wait > 0:
+                self.waited += wait
+                if not testing:
+                    await self._sleep(wait)
+            if testing or self._interval <= 0 or now() - (asked + wait) <= self._interval:
+                return 0.0  # on time (or no budget: nothing to be late for)
+            self.stalls += 1
+
+    async def _reserve(self, now: float, most: float, endpoint: str) -> float:
+        """Reserve a turn: the seconds to wait for it, or minus the seconds of a shared pause
+        (no turn reserved then)."""
         link = self._link
-        wait: float | None = None
         if link is not None and link.usable():
             try:
                 found = await link.client.eval(
@@ -107,17 +144,11 @@ class Budget:
                 link.answered()
                 status, micros = int(found[0]), int(found[1]) / 1e6
                 if status == 0:
-                    return micros
+                    return -micros if micros > 0 else 0.0
                 if status < 0:
                     raise too_late(endpoint, micros)
-                wait = micros
-        if wait is None:
-            wait = self._take_here(loop.time(), most, endpoint)
-        if wait > 0:
-            self.waited += wait
-            if not testing:
-                await asyncio.sleep(wait)
-        return 0.0
+                return micros
+        return self._take_here(now, most, endpoint)
 
     def _take_here(self, now: float, most: float, endpoint: str) -> float:
         """The same GCRA, in process."""

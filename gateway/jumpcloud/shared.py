@@ -16,8 +16,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 log = logging.getLogger("gateway.shared")
 
 # Coordination is worth a few milliseconds, never a request's whole deadline: a Redis that
-# does not answer within this is treated as down.
-SOCKET_TIMEOUT = 0.5
+# does not answer within this is treated as down. Not less: a busy replica's own event loop
+# can take a second to read an answer Redis sent at once, and a false outage lets each
+# replica spend the whole upstream budget (a Redis that is really down refuses at once).
+SOCKET_TIMEOUT = 2.0
 # While Redis is down each mechanism runs in process; this often it is tried again.
 RETRY_AFTER = 1.0
 
