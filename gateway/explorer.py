@@ -95,13 +95,16 @@ query ExploreGroup($jumpcloudId: ID, $name: String) {
 """
 
 EXPLORE_SYSTEM = """\
-# The access-graph explorer (/explore): who can log into a system, with sudo, and its findings.
-query ExploreSystem($jumpcloudId: ID!) {
-  system(jumpcloudId: $jumpcloudId) {
+# The access-graph explorer (/explore): a system (by id or hostname), who can log into it with
+# sudo, the user groups bound to it, the system groups it is in, and its findings.
+query ExploreSystem($jumpcloudId: ID, $hostname: String) {
+  system(jumpcloudId: $jumpcloudId, hostname: $hostname) {
     id
     jumpcloudId
     hostname
     findings(first: 50) { totalCount edges { node { kind severity summary } } }
+    groups(first: 100) { edges { node { id jumpcloudId name } } }
+    systemGroups(first: 100) { edges { node { id jumpcloudId name } } }
     users(first: 100) {
       totalCount
       edges {
@@ -115,11 +118,69 @@ query ExploreSystem($jumpcloudId: ID!) {
 }
 """
 
+EXPLORE_LDAP_SERVER = """\
+# The access-graph explorer (/explore): an LDAP server (by id), the groups bound to it and the
+# users who can bind. LdapServer has no findings field.
+query ExploreLdapServer($jumpcloudId: ID!) {
+  ldapServer(jumpcloudId: $jumpcloudId) {
+    id
+    jumpcloudId
+    name
+    groups(first: 100) { edges { node { id jumpcloudId name } } }
+    users(first: 100) {
+      totalCount
+      edges { kind node { id jumpcloudId email } paths { direct via { id jumpcloudId name } } }
+    }
+  }
+}
+"""
+
+EXPLORE_RADIUS_SERVER = """\
+# The access-graph explorer (/explore): a RADIUS server (by id), the groups bound to it and the
+# users who can authenticate. RadiusServer has no findings field.
+query ExploreRadiusServer($jumpcloudId: ID!) {
+  radiusServer(jumpcloudId: $jumpcloudId) {
+    id
+    jumpcloudId
+    name
+    groups(first: 100) { edges { node { id jumpcloudId name } } }
+    users(first: 100) {
+      totalCount
+      edges { kind node { id jumpcloudId email } paths { direct via { id jumpcloudId name } } }
+    }
+  }
+}
+"""
+
+EXPLORE_SERVER_NAMES = """\
+# The access-graph explorer (/explore): the names of LDAP and RADIUS servers, a page of each.
+# Neither list takes a name filter, so the page finds a server by name itself: it pages through
+# one list (`ldapAfter` or `radiusAfter`) for the exact name, asking `first: 0` of the other.
+query ExploreServerNames(
+  $ldapFirst: Int = 100
+  $ldapAfter: String
+  $radiusFirst: Int = 100
+  $radiusAfter: String
+) {
+  ldapServers(first: $ldapFirst, after: $ldapAfter) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id jumpcloudId name } }
+  }
+  radiusServers(first: $radiusFirst, after: $radiusAfter) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id jumpcloudId name } }
+  }
+}
+"""
+
 DOCUMENTS = {
     "ExploreUser": EXPLORE_USER,
     "ExploreApplication": EXPLORE_APPLICATION,
     "ExploreGroup": EXPLORE_GROUP,
     "ExploreSystem": EXPLORE_SYSTEM,
+    "ExploreLdapServer": EXPLORE_LDAP_SERVER,
+    "ExploreRadiusServer": EXPLORE_RADIUS_SERVER,
+    "ExploreServerNames": EXPLORE_SERVER_NAMES,
 }
 
 PAGE = """<!doctype html>
@@ -145,10 +206,15 @@ PAGE = """<!doctype html>
 <body>
 <header>
   <form id="search">
+    <!-- Labels no wider than Application's, which sets the select's width (and the header's
+         layout in docs/explorer.png). -->
     <select id="kind" aria-label="Search for">
       <option value="user">User (email)</option>
       <option value="application">Application (name)</option>
       <option value="group">Group (name)</option>
+      <option value="system">System (host)</option>
+      <option value="ldap_server">LDAP (name)</option>
+      <option value="radius_server">RADIUS (name)</option>
     </select>
     <input id="query" type="search" placeholder="jane@example.com" aria-label="Search">
     <button>Draw</button>
@@ -163,8 +229,9 @@ PAGE = """<!doctype html>
   <span id="status"></span>
 </header>
 <div id="graph"></div>
-<aside id="panel"><p>Search for a user, application or group. Click a node to expand it and
-see its findings; click an edge to see the paths that grant it.</p></aside>
+<aside id="panel"><p>Search for a user, group, application, system, or LDAP or RADIUS server.
+Click a node to expand it and see its findings; click an edge to see the paths that grant
+it.</p></aside>
 <pre id="graph-state"></pre>
 <script src="/explore/cytoscape.js"></script>
 <script>
@@ -173,6 +240,15 @@ const DOCUMENTS = __DOCUMENTS__;
 const TYPES = {
   user: "User", group: "Group", application: "Application", ldap_server: "LDAP server",
   radius_server: "RADIUS server", system: "System", system_group: "System group",
+};
+// What a click expands, and which of those have `findings` in the schema (servers have none).
+const EXPANDABLE = ["user", "application", "group", "system", "ldap_server", "radius_server"];
+const WITH_FINDINGS = ["user", "application", "group", "system"];
+// How each kind is searched: the deep link's parameter and the search field's placeholder.
+const SEARCHES = {
+  user: ["email", "jane@example.com"], application: ["application", "name"],
+  group: ["group", "name"], system: ["system", "hostname"],
+  ldap_server: ["ldapServer", "name"], radius_server: ["radiusServer", "name"],
 };
 const $ = (id) => document.getElementById(id);
 const token = $("token");
@@ -304,10 +380,38 @@ function drawGroup(g) {
 
 function drawSystem(s) {
   const me = node("system", s.jumpcloudId, s.hostname, { findings: s.findings });
+  for (const { node: g } of s.groups.edges) edge("bound", node("group", g.jumpcloudId, g.name), me);
+  for (const { node: g } of s.systemGroups.edges) {
+    edge("member", me, node("system_group", g.jumpcloudId, g.name));
+  }
   for (const grant of s.users.edges) {
     access(userNode(grant.node), me, grant);
   }
   return me;
+}
+
+function drawServer(type, s) {
+  const me = node(type, s.jumpcloudId, s.name);
+  for (const { node: g } of s.groups.edges) edge("bound", node("group", g.jumpcloudId, g.name), me);
+  for (const grant of s.users.edges) {
+    access(userNode(grant.node), me, grant);
+  }
+  return me;
+}
+
+// A server's JumpCloud id from its exact name: neither server list has a name filter, so page
+// through the one asked for (`first: 0` leaves the other out) and match here.
+async function serverId(type, name) {
+  const [list, other] = type === "ldap_server" ? ["ldap", "radius"] : ["radius", "ldap"];
+  const field = list + "Servers";
+  let after = null;
+  for (;;) {
+    const data = await gql("ExploreServerNames", { [other + "First"]: 0, [list + "After"]: after });
+    const found = data[field].edges.find((e) => e.node.name === name);
+    if (found) return found.node.jumpcloudId;
+    if (!data[field].pageInfo.hasNextPage) return null;
+    after = data[field].pageInfo.endCursor;
+  }
 }
 
 // Fetch an object's neighbourhood and draw it; the node's key, or null when not found.
@@ -325,8 +429,17 @@ async function load(type, by) {
     return data.group && drawGroup(data.group);
   }
   if (type === "system") {
-    const data = await gql("ExploreSystem", { jumpcloudId: by.jid });
+    const data = await gql("ExploreSystem",
+                           by.jid ? { jumpcloudId: by.jid } : { hostname: by.hostname });
     return data.system && drawSystem(data.system);
+  }
+  if (type === "ldap_server" || type === "radius_server") {
+    const jid = by.jid || await serverId(type, by.name);
+    if (!jid) return null;
+    const [name, field] = type === "ldap_server" ? ["ExploreLdapServer", "ldapServer"]
+                                                 : ["ExploreRadiusServer", "radiusServer"];
+    const server = (await gql(name, { jumpcloudId: jid }))[field];
+    return server && drawServer(type, server);
   }
   return null;
 }
@@ -353,10 +466,12 @@ async function search(type, text) {
   expanded.clear();
   status("Loading…");
   try {
-    const by = type === "user" ? { email: text } : { name: text };
+    const by = type === "user" ? { email: text } : type === "system" ? { hostname: text }
+             : { name: text };
     const root = await load(type, by);
     if (!root) {
-      status("No " + TYPES[type].toLowerCase() + " " + JSON.stringify(text));
+      const noun = /^[A-Z][a-z]/.test(TYPES[type]) ? TYPES[type].toLowerCase() : TYPES[type];
+      status("No " + noun + " " + JSON.stringify(text));
       return null;
     }
     expanded.add(root);
@@ -375,7 +490,7 @@ async function expand(n) {
   const k = n.id();
   if (expanded.has(k)) return;
   const type = n.data("type");
-  if (!["user", "application", "group", "system"].includes(type)) return;
+  if (!EXPANDABLE.includes(type)) return;
   status("Expanding " + n.data("label") + "…");
   try {
     await load(type, { jid: n.data("jid"), email: n.data("email"), name: n.data("label") });
@@ -410,7 +525,7 @@ function select(n) {
       list.append(item);
     }
     panel.append(list);
-  } else if (["user", "application", "group", "system"].includes(n.data("type"))) {
+  } else if (WITH_FINDINGS.includes(n.data("type"))) {
     panel.append(text("p", "Loading…"));
   } else {
     panel.append(text("p", "No findings are reported on this kind of object."));
@@ -452,7 +567,7 @@ cy.on("tap", "node", async (event) => {
 cy.on("tap", "edge", (event) => showEdge(event.target));
 
 $("kind").addEventListener("change", () => {
-  $("query").placeholder = $("kind").value === "user" ? "jane@example.com" : "name";
+  $("query").placeholder = SEARCHES[$("kind").value][1];
 });
 $("search").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -460,16 +575,17 @@ $("search").addEventListener("submit", (event) => {
   if (q) search($("kind").value, q);
 });
 
-// Deep links: ?email=… (or ?application=… / ?group=…), then &expand=<JumpCloud id> to expand
-// a drawn node as a click would.
+// Deep links: ?email=… (or ?application=… / ?group=… / ?system=<hostname> / ?ldapServer=… /
+// ?radiusServer=…), then &expand=<JumpCloud id> to expand a drawn node as a click would.
 (async () => {
   const params = new URLSearchParams(location.search);
-  const type = ["email", "application", "group"].find((p) => params.get(p));
-  if (!type) return;
-  const kind = type === "email" ? "user" : type;
+  const kind = Object.keys(SEARCHES).find((k) => params.get(SEARCHES[k][0]));
+  if (!kind) return;
+  const wanted = params.get(SEARCHES[kind][0]);
   $("kind").value = kind;
-  $("query").value = params.get(type);
-  const root = await search(kind, params.get(type));
+  $("query").value = wanted;
+  $("query").placeholder = SEARCHES[kind][1];
+  const root = await search(kind, wanted);
   const id = params.get("expand");
   if (!root || !id) return;
   const n = cy.nodes().filter((n) => n.data("jid") === id);

@@ -91,6 +91,44 @@ def application_neighbourhood(org: Org, app_id: str) -> tuple[set[Node], set[Edg
     return nodes, edges
 
 
+def system_neighbourhood(org: Org, system_id: str) -> tuple[set[Node], set[Edge]]:
+    """The system, the user groups bound to it, the system groups it is in, and the users who
+    can log into it (with sudo)."""
+    nodes = {(system_id, "system")}
+    edges: set[Edge] = set()
+    for group in {
+        i for s, i, tt, t in org.bindings if (s, tt, t) == ("user_group", "system", system_id)
+    }:
+        nodes.add((group, "group"))
+        edges.add((group, system_id, "bound", None, None))
+    for group in oracle.system_groups_of(org, system_id):
+        nodes.add((group, "system_group"))
+        edges.add((system_id, group, "member", None, None))
+    for user_id in org.users:
+        found = oracle.effective_systems(org, user_id).get(system_id)
+        if found:
+            routes, sudo = found
+            nodes.add((user_id, "user"))
+            edges.add((user_id, system_id, "access", oracle.route_kind(routes), _sudo(sudo)))
+    return nodes, edges
+
+
+def server_neighbourhood(org: Org, server_type: str, server_id: str) -> tuple[set[Node], set[Edge]]:
+    """An LDAP or RADIUS server, the groups bound to it and the users who reach it."""
+    nodes = {(server_id, server_type)}
+    edges: set[Edge] = set()
+    for group in org.groups:
+        if server_id in oracle.bound(org, "user_group", group, server_type):
+            nodes.add((group, "group"))
+            edges.add((group, server_id, "bound", None, None))
+    for user_id in org.users:
+        vias = oracle.effective(org, user_id, server_type).get(server_id)
+        if vias:
+            nodes.add((user_id, "user"))
+            edges.add((user_id, server_id, "access", oracle.kind(vias), None))
+    return nodes, edges
+
+
 def drawn(dom: str) -> dict[str, Any]:
     """The graph the page drew, from its hidden <pre id="graph-state">."""
     found = re.search(r'<pre id="graph-state">(.*?)</pre>', dom, re.S)
@@ -132,6 +170,44 @@ def _user() -> tuple[str, str]:
         if apps and len(kinds) > 1 and any(sudo for _, sudo in reach.values()):
             return user_id, apps[0]
     raise AssertionError("no suitable demo user")
+
+
+def _system() -> str:
+    """A system that at most 100 users reach (one page of System.users), with sudo, bound
+    groups and system groups, and the most kinds of access edge among those."""
+
+    def score(system_id: str) -> tuple[int, int, int, str] | None:
+        grants = [g for u in ORG.users if (g := oracle.effective_systems(ORG, u).get(system_id))]
+        groups = {
+            i for s, i, tt, t in ORG.bindings if (s, tt, t) == ("user_group", "system", system_id)
+        }
+        if len(grants) > 100 or not any(sudo for _, sudo in grants) or not groups:
+            return None
+        kinds = {oracle.route_kind(routes) for routes, _ in grants}
+        system_groups = oracle.system_groups_of(ORG, system_id)
+        return -len(kinds), -len(system_groups), -len(grants), system_id
+
+    scored = sorted(s for system_id in ORG.systems if (s := score(system_id)))
+    assert scored, "no suitable demo system"
+    return scored[0][3]
+
+
+def _server(server_type: str) -> str:
+    """The server of `server_type` that the most users reach (at most 100: one page of its
+    users), with a group bound to it and more than one kind of access edge."""
+    servers = ORG.ldap_servers if server_type == "ldap_server" else ORG.radius_servers
+    fit = []
+    for server_id in servers:
+        _, edges = server_neighbourhood(ORG, server_type, server_id)
+        users = [e for e in edges if e[2] == "access"]
+        if (
+            len(users) <= 100
+            and any(e[2] == "bound" for e in edges)
+            and len({e[3] for e in users}) > 1
+        ):
+            fit.append((-len(users), server_id))
+    assert fit, f"no suitable demo {server_type}"
+    return min(fit)[1]
 
 
 def test_the_pages_documents_are_the_operation_files() -> None:
@@ -181,15 +257,51 @@ def test_a_deep_link_expands_an_application_with_its_groups_and_users(
     assert state["expanded"] == [f"user:{user_id}", f"application:{app_id}"]
 
 
+@pytest.mark.parametrize("server_type", ["ldap_server", "radius_server"])
+def test_a_deep_link_draws_a_server_found_by_name_with_its_groups_and_users(
+    demo: tuple[str, Path], server_type: str
+) -> None:
+    base, _ = demo
+    server_id = _server(server_type)
+    records = ORG.ldap_servers if server_type == "ldap_server" else ORG.radius_servers
+    parameter = "ldapServer" if server_type == "ldap_server" else "radiusServer"
+    query = urlencode({parameter: records[server_id]["name"]})
+    state = drawn(browse(f"{base}/explore?{query}", "--dump-dom"))
+
+    assert as_sets(state) == server_neighbourhood(ORG, server_type, server_id)
+    assert state["expanded"] == [f"{server_type}:{server_id}"]
+
+
+def test_a_deep_link_draws_a_system_found_by_hostname(demo: tuple[str, Path]) -> None:
+    base, _ = demo
+    system_id = _system()
+    query = urlencode({"system": ORG.systems[system_id]["hostname"]})
+    state = drawn(browse(f"{base}/explore?{query}", "--dump-dom"))
+
+    want_nodes, want_edges = system_neighbourhood(ORG, system_id)
+    assert as_sets(state) == (want_nodes, want_edges)
+    assert any(e[4] for e in want_edges)
+    assert state["expanded"] == [f"system:{system_id}"]
+
+
 # ---- driven by hand: key presses and clicks over the DevTools protocol -------------------
 
 Point = tuple[float, float]
 
 
-def search(page: Page, email: str) -> None:
-    """Click the search field, type `email`, click Draw (the kind select defaults to users)."""
+def search(page: Page, text: str, kind: str = "user") -> None:
+    """Pick `kind` in the kind select (by typing its label's first letter into it, as a
+    keyboard user would), click the search field, type `text` over what it held, click Draw."""
+    if kind != "user":
+        first = page.evaluate(
+            f"document.querySelector('#kind option[value={json.dumps(kind)}]').textContent[0]"
+        )
+        page.evaluate("document.getElementById('kind').focus()")
+        page.type(first)
+        assert page.evaluate("document.getElementById('kind').value") == kind
     page.click_element("#query")
-    page.type(email)
+    page.evaluate("document.getElementById('query').select()")  # typing replaces what was there
+    page.type(text)
     page.click_element("#search button")
 
 
@@ -247,6 +359,16 @@ def _to_segment(p: Point, a: Point, b: Point) -> float:
         else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length))
     )
     return math.dist(p, (a[0] + t * dx, a[1] + t * dy))
+
+
+def clear_of_others(shape: dict[str, Any], key: str) -> bool:
+    """Whether node `key`'s centre is on screen and under no other node (`node_point`'s test)."""
+    x, y = shape["nodes"][key]["at"]
+    left, top, right, bottom = shape["box"]
+    return (left < x < right and top < y < bottom) and all(
+        other == key or math.dist((x, y), n["at"]) > n["r"] + 2
+        for other, n in shape["nodes"].items()
+    )
 
 
 def node_point(shape: dict[str, Any], key: str) -> Point:
@@ -392,3 +514,87 @@ def test_clicking_an_application_expands_it_and_clicking_an_edge_lists_its_paths
     png = SCREENSHOT.read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert struct.unpack(">II", png[16:24]) == (1400, 900)
+
+
+def test_searching_a_system_by_hostname_draws_who_logs_in_with_sudo_and_its_findings(
+    demo: tuple[str, Path],
+) -> None:
+    base, _ = demo
+    system_id = _system()
+    hostname = ORG.systems[system_id]["hostname"]
+    with open_page(1400, 900, OFFLINE) as page:
+        page.navigate(f"{base}/explore")
+        search(page, hostname, "system")
+        state = settled(page, f"system:{system_id}")
+        page.wait_for("document.querySelector('#panel h3')")
+        system_panel = panel(page)
+        placeholder = page.evaluate("document.getElementById('query').placeholder")
+        sent = operations_sent(page, base)
+
+    want_nodes, want_edges = system_neighbourhood(ORG, system_id)
+    assert as_sets(state) == (want_nodes, want_edges)
+    # Sudo marks were drawn, with and without a password where the oracle says so.
+    assert {e[4] for e in want_edges if e[2] == "access"} > {None}
+    assert placeholder == "hostname"
+    assert system_panel["h2"] == [f"System: {hostname}"]
+    about = [f for f in oracle.findings(ORG) if f[2:4] == ("System", system_id)]
+    assert system_panel["h3"] == [f"Findings ({len(about)})"]
+    assert len(system_panel["li"]) == len(about)
+    assert sent == ["ExploreSystem"]
+
+
+def test_searching_an_ldap_server_by_name_draws_its_groups_and_users(
+    demo: tuple[str, Path],
+) -> None:
+    base, _ = demo
+    server_id = _server("ldap_server")
+    name = ORG.ldap_servers[server_id]["name"]
+    with open_page(1400, 900, OFFLINE) as page:
+        page.navigate(f"{base}/explore")
+        search(page, name, "ldap_server")
+        state = settled(page, f"ldap_server:{server_id}")
+        server_panel = panel(page)
+        search(page, "No such server", "ldap_server")
+        page.wait_for("document.getElementById('status').textContent.startsWith('No ')")
+        status = page.evaluate("document.getElementById('status').textContent")
+        sent = operations_sent(page, base)
+
+    assert as_sets(state) == server_neighbourhood(ORG, "ldap_server", server_id)
+    assert server_panel["h2"] == [f"LDAP server: {name}"]
+    assert server_panel["h3"] == []
+    assert server_panel["p"][1:] == ["No findings are reported on this kind of object."]
+    assert status == 'No LDAP server "No such server"'
+    # Found by name among the listed servers, then drawn by id; a name not listed: no drawing.
+    assert sent == ["ExploreServerNames", "ExploreLdapServer", "ExploreServerNames"]
+
+
+def test_clicking_a_server_in_a_users_graph_expands_its_groups_and_users(
+    demo: tuple[str, Path],
+) -> None:
+    base, _ = demo
+    user_id, _ = _user()
+    user_nodes, user_edges = user_neighbourhood(ORG, user_id)
+    servers = sorted((t, i) for i, t in user_nodes if t in ("ldap_server", "radius_server"))
+    assert servers, "the demo user reaches no LDAP or RADIUS server"
+    with open_page(1400, 900, OFFLINE) as page:
+        page.before_scripts(SEEDED_RANDOM)
+        page.navigate(f"{base}/explore")
+        search(page, ORG.users[user_id]["email"])
+        settled(page, f"user:{user_id}")
+        shape = geometry(page)
+        clear = [(t, i) for t, i in servers if clear_of_others(shape, f"{t}:{i}")]
+        assert clear, "every server of the user lies under another node"
+        server_type, server_id = clear[0]
+        page.click(*node_point(shape, f"{server_type}:{server_id}"))
+        state = settled(page, f"{server_type}:{server_id}")
+        server_panel = panel(page)
+        sent = operations_sent(page, base)
+
+    server_nodes, server_edges = server_neighbourhood(ORG, server_type, server_id)
+    assert server_nodes - user_nodes
+    assert as_sets(state) == (user_nodes | server_nodes, user_edges | server_edges)
+    assert state["expanded"] == [f"user:{user_id}", f"{server_type}:{server_id}"]
+    assert server_panel["h2"][0].endswith(" server: " + label(server_type, server_id))
+    assert server_panel["p"][1:] == ["No findings are reported on this kind of object."]
+    operation = "ExploreLdapServer" if server_type == "ldap_server" else "ExploreRadiusServer"
+    assert sent == ["ExploreUser", operation]

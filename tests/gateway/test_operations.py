@@ -283,6 +283,36 @@ def check_explore_system(org: Org, variables: dict[str, Any], data: dict[str, An
     assert system["findings"]["totalCount"] == len(about)
 
 
+def _server_users(org: Org, server_type: str, server_id: str) -> int:
+    return sum(1 for u in org.users if server_id in oracle.effective(org, u, server_type))
+
+
+def _check_explore_server(server_type: str, field: str) -> Check:
+    def check(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> None:
+        server = data[field]
+        server_id = variables["jumpcloudId"]
+        assert server["jumpcloudId"] == server_id
+        assert _ids(server["groups"]) == {
+            g for g in org.groups if server_id in oracle.bound(org, "user_group", g, server_type)
+        }
+        want = {
+            u: oracle.kind(vias)
+            for u in org.users
+            if (vias := oracle.effective(org, u, server_type).get(server_id))
+        }
+        assert server["users"]["totalCount"] == len(want)
+        assert _kinds(server["users"]) == want
+
+    return check
+
+
+def check_explore_server_names(org: Org, variables: dict[str, Any], data: dict[str, Any]) -> None:
+    assert data["ldapServers"]["edges"] == []
+    names = {e["node"]["jumpcloudId"]: e["node"]["name"] for e in data["radiusServers"]["edges"]}
+    assert names == {i: r["name"] for i, r in org.radius_servers.items()}
+    assert not data["radiusServers"]["pageInfo"]["hasNextPage"]
+
+
 def cases(org: Org) -> dict[str, tuple[dict[str, Any], Check]]:
     user = _user_with_access(org)
     app = _app_with_most_users(org)
@@ -319,6 +349,23 @@ def cases(org: Org) -> dict[str, tuple[dict[str, Any], Check]]:
             },
             check_explore_system,
         ),
+        "ExploreLdapServer": (
+            {
+                "jumpcloudId": max(
+                    org.ldap_servers, key=lambda s: (_server_users(org, "ldap_server", s), s)
+                )
+            },
+            _check_explore_server("ldap_server", "ldapServer"),
+        ),
+        "ExploreRadiusServer": (
+            {
+                "jumpcloudId": max(
+                    org.radius_servers, key=lambda s: (_server_users(org, "radius_server", s), s)
+                )
+            },
+            _check_explore_server("radius_server", "radiusServer"),
+        ),
+        "ExploreServerNames": ({"ldapFirst": 0}, check_explore_server_names),
     }
 
 
