@@ -48,8 +48,15 @@ class State(TypedDict):
 
 
 # What a GraphQL client in a browser sends: JSON bodies, a bearer token, the cost request
-# header, and the header Apollo clients add to prove a request is not a simple CSRF form.
-CORS_HEADERS = ("content-type", "authorization", "x-jcgraph-cost", "apollo-require-preflight")
+# header, the organisation it reads (several behind one gateway), and the header Apollo
+# clients add to prove a request is not a simple CSRF form.
+CORS_HEADERS = (
+    "content-type",
+    "authorization",
+    "x-jcgraph-cost",
+    "x-jcgraph-org",
+    "apollo-require-preflight",
+)
 
 
 def browser_middleware(settings: Settings) -> list[Middleware]:

@@ -23,7 +23,9 @@ def preflight(origin: str, method: str = "POST") -> dict[str, str]:
     return {
         "origin": origin,
         "access-control-request-method": method,
-        "access-control-request-headers": "content-type, authorization, apollo-require-preflight",
+        "access-control-request-headers": (
+            "content-type, authorization, apollo-require-preflight, x-jcgraph-org"
+        ),
     }
 
 
@@ -36,7 +38,13 @@ async def test_a_preflight_from_an_allowed_origin_is_answered_without_auth(org: 
     assert allowed.headers["access-control-allow-origin"] == APP
     assert "POST" in allowed.headers["access-control-allow-methods"]
     allowed_headers = allowed.headers["access-control-allow-headers"].lower()
-    for header in ("content-type", "authorization", "apollo-require-preflight", "x-jcgraph-cost"):
+    for header in (
+        "content-type",
+        "authorization",
+        "apollo-require-preflight",
+        "x-jcgraph-cost",
+        "x-jcgraph-org",
+    ):
         assert header in allowed_headers
     assert refused.status_code == 400
     assert "access-control-allow-origin" not in refused.headers
