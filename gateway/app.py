@@ -224,7 +224,8 @@ def create_app(
             Middleware(OrgBinding, settings=settings, metrics=metrics),
         ],
     )
-    app.state.settings = dataclasses.replace(settings, api_key=None)
+    # For tests and introspection: without the API key(s) (each tenant names one).
+    app.state.settings = dataclasses.replace(settings, api_key=None, tenants=None)
     app.state.metrics = metrics
     return app
 
