@@ -181,11 +181,17 @@ class Organisations:
     async def records(self, readable: tuple[str, ...]) -> list[Record]:
         """`_id` and `displayName` of each organisation in `readable` (single-org gateway:
         the key's own), listed once per API key through that key's cache. An organisation the
-        key's listing leaves out is still named, with no display name."""
+        listing leaves out, or whose key may not list organisations (the
+        `organizations.readonly` scope, API-NOTES §9), is still named, with no display name."""
         tenants = self._settings.tenants
         if tenants is None:
-            listed = await self.get(self.single).directory.organizations()
             wanted = self.single
+            try:
+                listed = await self.get(wanted).directory.organizations()
+            except upstream.JumpCloudError:
+                if wanted is None:
+                    raise  # nothing else says which organisation the key reads
+                listed = []
             return [r for r in listed if wanted is None or r.get("_id") == wanted] or (
                 [{"_id": wanted, "displayName": None}] if wanted else []
             )
@@ -193,9 +199,16 @@ class Organisations:
         for org_id in readable:
             by_tenant.setdefault(tenants.tenant_of(org_id).name, org_id)
         listings = await asyncio.gather(
-            *(self.get(org_id).directory.organizations() for org_id in by_tenant.values())
+            *(self.get(org_id).directory.organizations() for org_id in by_tenant.values()),
+            return_exceptions=True,
         )
-        names = {str(r.get("_id")): r.get("displayName") for rs in listings for r in rs}
+        names: dict[str, Any] = {}
+        for listing in listings:
+            if isinstance(listing, upstream.JumpCloudError):
+                continue  # named without a display name
+            if isinstance(listing, BaseException):
+                raise listing
+            names.update((str(r.get("_id")), r.get("displayName")) for r in listing)
         return [{"_id": org_id, "displayName": names.get(org_id)} for org_id in readable]
 
     async def aclose(self) -> None:

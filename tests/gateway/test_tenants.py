@@ -17,6 +17,7 @@ from asgi_lifespan import LifespanManager
 from gateway.app import create_app
 from gateway.settings import Settings, SettingsError
 from gateway.simulator.app import create_simulator_app
+from gateway.simulator.faults import Faults
 from gateway.simulator.log import RequestLog
 from gateway.simulator.model import OrgSizes
 from gateway.simulator.store import Store, generate_org
@@ -67,6 +68,7 @@ def tenants_config() -> str:
 class Deployment:
     http: httpx.AsyncClient
     log: RequestLog
+    faults: Faults
 
     async def post(
         self, query: str, token: str | None, org: str | None = None, **extra: str
@@ -93,7 +95,8 @@ async def deployment(**overrides: Any) -> AsyncIterator[Deployment]:
     store.orgs[SOLO.id] = SOLO
     store.api_keys[SOLO_KEY] = (SOLO.id,)
     log = RequestLog()
-    transport = httpx.ASGITransport(app=create_simulator_app(store, log=log))
+    faults = Faults()
+    transport = httpx.ASGITransport(app=create_simulator_app(store, log=log, faults=faults))
     env = {"JCGRAPH_TENANTS": tenants_config(), "SOLO_KEY": SOLO_KEY}
     settings = Settings.from_env({**env, "JUMPCLOUD_BASE_URL": "http://jumpcloud.test"})
     if overrides:
@@ -107,7 +110,7 @@ async def deployment(**overrides: Any) -> AsyncIterator[Deployment]:
             transport=httpx.ASGITransport(app=manager.app), base_url="http://gateway.test"
         ) as http,
     ):
-        yield Deployment(http, log)
+        yield Deployment(http, log, faults)
 
 
 def user_ids(data: dict[str, Any]) -> set[str]:
@@ -153,6 +156,17 @@ async def test_organizations_lists_only_what_the_token_may_read() -> None:
         solo = await gw.data(ORGANIZATIONS, TOKEN_SOLO)
     assert alpha["organizations"] == [{"id": ALPHA.id, "name": ALPHA.name}]
     assert solo["organizations"] == [{"id": SOLO.id, "name": SOLO.name}]
+
+
+async def test_a_key_that_may_not_list_organisations_still_names_them() -> None:
+    async with deployment() as gw:
+        # The key lacks the organizations.readonly scope (API-NOTES §9): 403 on the listing.
+        gw.faults.burst(10, status=403, route="organization_list")
+        listed = await gw.data(ORGANIZATIONS, TOKEN_MSP)
+    assert listed["organizations"] == [
+        {"id": ALPHA.id, "name": None},
+        {"id": BRAVO.id, "name": None},
+    ]
 
 
 @pytest.mark.parametrize(
