@@ -16,6 +16,7 @@ from typing import Any
 
 from gateway.jumpcloud.filters import Filter, Op, SortKey
 from gateway.jumpcloud.resources import GraphType, Resource
+from gateway.jumpcloud.responses import Record
 
 __all__ = [
     "ACCESS_BY_TARGET",
@@ -40,8 +41,6 @@ __all__ = [
     "record_id",
 ]
 
-Record = dict[str, Any]
-"""A JumpCloud object as its API returns it."""
 
 
 def record_id(record: Mapping[str, Any]) -> str:

@@ -21,6 +21,7 @@ from gateway.errors import GatewayError
 from gateway.jumpcloud import errors as upstream
 from gateway.jumpcloud.budget import Budget
 from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
+from gateway.jumpcloud.responses import Record
 from gateway.jumpcloud.shared import SharedLink
 from gateway.lease import Leases
 from gateway.loaders import Loaders
@@ -28,8 +29,6 @@ from gateway.media_types import negotiate
 from gateway.observability import Metrics, Watched
 from gateway.settings import Settings
 from gateway.tenancy import ORG_HEADER, Binding, OrgRequired, Tenant, bind
-
-Record = dict[str, Any]
 
 # Stale entries are served only when JumpCloud is down or throttling, never on a 4xx.
 STALE_ON = (upstream.UpstreamUnavailableError, upstream.RateLimitedError)

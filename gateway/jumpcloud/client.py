@@ -26,11 +26,11 @@ from gateway.jumpcloud.resources import (
     GraphType,
     Resource,
 )
+from gateway.jumpcloud.responses import Record
 from gateway.jumpcloud.upstream import Health, Upstream
 
 __all__ = ["ClientConfig", "GraphType", "JumpCloudClient", "Page", "Resource"]
 
-Record = dict[str, Any]
 Params = list[tuple[str, str]]
 
 # JumpCloud ids are 24-hex ObjectIds, but no spec gives a regex (API-NOTES §10): accept

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from gateway.jumpcloud import errors
+from gateway.jumpcloud.responses import Record
 
-Record = dict[str, Any]
 # Fetches the page starting at `skip`: its records and the total JumpCloud announced, if any.
 FetchPage = Callable[[int], Awaitable[tuple[list[Record], int | None]]]
 Key = Callable[[Record], object]

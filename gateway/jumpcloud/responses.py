@@ -13,6 +13,7 @@ from gateway.jumpcloud.resources import Envelope
 from gateway.jumpcloud.retry import parse_retry_after
 
 Record = dict[str, Any]
+"""A JumpCloud object as its API returns it (decoded JSON)."""
 
 _KEY_HINT = (
     "check the API key: JumpCloud keys begin with 'jca_', API access is off by default for "
