@@ -327,6 +327,7 @@ def test_the_readme_shows_the_tested_recipes() -> None:
     ]
 
 
+@pytest.mark.node
 def test_the_recipes_page_every_connection_and_embed_every_value_type() -> None:
     described = recipes("describe")
     apollo, urql = described["apollo"], described["urql"]
@@ -386,12 +387,14 @@ def _check_walk(walk: dict[str, Any], path: list[str], want: set[str], page: int
     assert merged["totalCount"] == len(want)
 
 
+@pytest.mark.node
 @pytest.mark.parametrize("client", CLIENT_NAMES)
 def test_walking_all_users_gets_each_once(client: str, reports: dict[str, Any]) -> None:
     assert len(ORG.users) == 200
     _check_walk(reports[client]["walks"]["users"], ["users"], set(ORG.users), USERS_PAGE)
 
 
+@pytest.mark.node
 @pytest.mark.parametrize("client", CLIENT_NAMES)
 def test_walking_a_groups_members_gets_each_once(client: str, reports: dict[str, Any]) -> None:
     want = oracle.members_of(ORG, busiest_group()["id"])
@@ -399,6 +402,7 @@ def test_walking_a_groups_members_gets_each_once(client: str, reports: dict[str,
     _check_walk(reports[client]["walks"]["members"], ["group", "members"], want, MEMBERS_PAGE)
 
 
+@pytest.mark.node
 @pytest.mark.parametrize("client", CLIENT_NAMES)
 def test_the_clients_warn_about_nothing(client: str, reports: dict[str, Any]) -> None:
     assert reports[client]["console"] == []
@@ -434,6 +438,7 @@ def urql_entities(cache: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+@pytest.mark.node
 @pytest.mark.parametrize("client", CLIENT_NAMES)
 def test_every_object_with_an_id_is_normalised(client: str, reports: dict[str, Any]) -> None:
     cache = reports[client]["cache"]
@@ -456,6 +461,7 @@ def test_every_object_with_an_id_is_normalised(client: str, reports: dict[str, A
         assert cache["Query"][field] == {"link": group_key}
 
 
+@pytest.mark.node
 @pytest.mark.parametrize("client", CLIENT_NAMES)
 def test_without_the_recipe_the_clients_warn(client: str, gateway_url: str, tmp_path: Path) -> None:
     """The harness sees what the recipe prevents: Apollo losing a value type's fields, and

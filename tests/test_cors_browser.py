@@ -15,6 +15,8 @@ import pytest
 from tests.browser import browse
 from tests.processes import REPO_ROOT, free_port, healthy, running
 
+pytestmark = pytest.mark.browser
+
 QUERY = "query FirstGroups { groups(first: 3) { totalCount edges { node { name } } } }"
 
 # The protocol as a browser client speaks it: the hash alone (a JSON POST, so preflighted),

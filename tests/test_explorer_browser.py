@@ -223,6 +223,8 @@ def test_without_cytoscape_the_page_says_what_is_missing(tmp_path: Path) -> None
     assert "npm ci --prefix gateway/static" in page
 
 
+@pytest.mark.browser
+@pytest.mark.node
 def test_a_deep_link_draws_a_users_access(demo: tuple[str, Path]) -> None:
     base, log = demo
     user_id, _ = _user()
@@ -240,6 +242,8 @@ def test_a_deep_link_draws_a_users_access(demo: tuple[str, Path]) -> None:
         assert f'GET /explore/{name} HTTP/1.1" 200' in log.read_text()
 
 
+@pytest.mark.browser
+@pytest.mark.node
 def test_a_deep_link_expands_an_application_with_its_groups_and_users(
     demo: tuple[str, Path],
 ) -> None:
@@ -257,6 +261,8 @@ def test_a_deep_link_expands_an_application_with_its_groups_and_users(
     assert state["expanded"] == [f"user:{user_id}", f"application:{app_id}"]
 
 
+@pytest.mark.browser
+@pytest.mark.node
 @pytest.mark.parametrize("server_type", ["ldap_server", "radius_server"])
 def test_a_deep_link_draws_a_server_found_by_name_with_its_groups_and_users(
     demo: tuple[str, Path], server_type: str
@@ -272,6 +278,8 @@ def test_a_deep_link_draws_a_server_found_by_name_with_its_groups_and_users(
     assert state["expanded"] == [f"{server_type}:{server_id}"]
 
 
+@pytest.mark.browser
+@pytest.mark.node
 def test_a_deep_link_draws_a_system_found_by_hostname(demo: tuple[str, Path]) -> None:
     base, _ = demo
     system_id = _system()
@@ -440,6 +448,8 @@ def operations_sent(page: Page, base: str) -> list[str]:
     ]
 
 
+@pytest.mark.browser
+@pytest.mark.node
 def test_searching_a_user_draws_its_groups_and_targets_offline(demo: tuple[str, Path]) -> None:
     base, log = demo
     user_id, _ = _user()
@@ -460,6 +470,8 @@ def test_searching_a_user_draws_its_groups_and_targets_offline(demo: tuple[str, 
         assert f'GET /explore/{name} HTTP/1.1" 200' in log.read_text()
 
 
+@pytest.mark.browser
+@pytest.mark.node
 def test_clicking_an_application_expands_it_and_clicking_an_edge_lists_its_paths(
     demo: tuple[str, Path],
 ) -> None:
@@ -516,6 +528,8 @@ def test_clicking_an_application_expands_it_and_clicking_an_edge_lists_its_paths
     assert struct.unpack(">II", png[16:24]) == (1400, 900)
 
 
+@pytest.mark.browser
+@pytest.mark.node
 def test_searching_a_system_by_hostname_draws_who_logs_in_with_sudo_and_its_findings(
     demo: tuple[str, Path],
 ) -> None:
@@ -543,6 +557,8 @@ def test_searching_a_system_by_hostname_draws_who_logs_in_with_sudo_and_its_find
     assert sent == ["ExploreSystem"]
 
 
+@pytest.mark.browser
+@pytest.mark.node
 def test_searching_an_ldap_server_by_name_draws_its_groups_and_users(
     demo: tuple[str, Path],
 ) -> None:
@@ -568,6 +584,8 @@ def test_searching_an_ldap_server_by_name_draws_its_groups_and_users(
     assert sent == ["ExploreServerNames", "ExploreLdapServer", "ExploreServerNames"]
 
 
+@pytest.mark.browser
+@pytest.mark.node
 def test_clicking_a_server_in_a_users_graph_expands_its_groups_and_users(
     demo: tuple[str, Path],
 ) -> None:

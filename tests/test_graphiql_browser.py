@@ -11,6 +11,8 @@ from gateway.graphiql import ASSETS
 from tests.browser import browse
 from tests.processes import demo_server
 
+pytestmark = [pytest.mark.browser, pytest.mark.node]
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:

@@ -13,6 +13,8 @@ import pytest
 
 from tests.processes import REPO_ROOT, demo_server
 
+pytestmark = pytest.mark.node
+
 AUDIT = REPO_ROOT / "tests" / "http-audit"
 NPM_CI = "npm ci --prefix tests/http-audit"
 # The audits of application/graphql-response+json, the ones application/json alone fails.

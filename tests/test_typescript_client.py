@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.node
+
 CLIENT = Path(__file__).resolve().parent.parent / "clients" / "typescript"
 
 

@@ -24,6 +24,9 @@ from gateway.graphiql import (
 from tests.browser import browse
 from tests.processes import REPO_ROOT, free_port, healthy, running
 
+# Building the wheel runs `npm ci --prefix gateway/static` for GraphiQL's assets.
+pytestmark = pytest.mark.node
+
 
 def run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> None:
     done = subprocess.run(
@@ -98,6 +101,7 @@ def test_the_installed_demo_serves_graphiql_and_its_assets(served: str) -> None:
     assert answer.json()["data"]["groups"]["totalCount"] > 0
 
 
+@pytest.mark.browser
 def test_the_installed_demo_renders_graphiql_and_the_explorer_offline(
     served: str, tmp_path: Path
 ) -> None:

@@ -20,6 +20,8 @@ from gateway.simulator.store import Org, demo_org
 from tests.federation.apollo import HERE, REPO_ROOT, compose, printed_ready, require_node
 from tests.processes import free_port, healthy, running
 
+pytestmark = pytest.mark.node
+
 HR_DEPARTMENTS = ["People Operations", "Finance", "Platform", "Field Sales", "Research"]
 
 

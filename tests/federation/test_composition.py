@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.federation.apollo import REPO_ROOT, compose
+
+pytestmark = pytest.mark.node
 
 
 def test_committed_schema_composes_with_hr(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from gateway.simulator.store import OrgSizes, generate_org
 from tests.harness import gateway
 
@@ -66,6 +68,7 @@ async def test_cost_report_counts_the_upstream_calls_of_the_request() -> None:
     assert "extensions" not in plain
 
 
+@pytest.mark.redis
 async def test_replicas_share_a_redis_cache_and_answer_as_memory_does() -> None:
     import uuid
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from gateway.graphiql import ASSETS, DEFAULT_ROOT, assets_present
 from gateway.simulator.store import OrgSizes, generate_org
 from tests.harness import gateway
@@ -22,6 +24,7 @@ async def test_graphiql_page_loads_nothing_from_outside() -> None:
     assert not re.findall(r"""(?:src|href)=["']https?://""", page.text)
 
 
+@pytest.mark.node
 async def test_graphiql_assets_are_served_by_the_gateway() -> None:
     assert assets_present(), "run `npm ci --prefix gateway/static` (the README's test command does)"
     async with gateway(ORG) as gw:

@@ -60,7 +60,9 @@ def leaks(lines: list[str], secrets: list[str]) -> list[str]:
     return [line for line in lines if any(f in line.lower() for f in forms)]
 
 
-@pytest.mark.parametrize("cache_url", ["memory://", "redis://127.0.0.1:6379/0"])
+@pytest.mark.parametrize(
+    "cache_url", ["memory://", pytest.param("redis://127.0.0.1:6379/0", marks=pytest.mark.redis)]
+)
 async def test_a_representative_run_logs_no_email_and_no_secret(
     logged: tuple[Lines, Lines], cache_url: str
 ) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.node
+
 LINT_DIR = Path(__file__).resolve().parents[1] / "schema-lint"
 NPM_CI = "npm ci --prefix tests/schema-lint"
 

@@ -7,7 +7,6 @@ import asyncio
 import itertools
 import logging
 import secrets
-import socket
 from collections.abc import Iterator
 
 import httpx
@@ -25,15 +24,6 @@ from .fakes import API_KEY, FakeJumpCloud, make_users
 REDIS = "redis://127.0.0.1:6379/0"
 
 
-def redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), 0.2):
-            return True
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(not redis_answers(), reason="no Redis at 127.0.0.1:6379")
 
 
 @pytest.fixture
@@ -110,7 +100,7 @@ def test_turns_a_busy_process_reaches_late_are_taken_again_so_requests_still_lea
     assert all(gap >= interval - 1e-9 for gap in gaps), gaps  # yet they left a turn apart
 
 
-@needs_redis
+@pytest.mark.redis
 async def test_replicas_share_one_budget_and_one_pause() -> None:
     key = f"jcgraph-test:{secrets.token_hex(6)}:"
     links = [link for link in (SharedLink.from_url(REDIS) for _ in range(2)) if link]
