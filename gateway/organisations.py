@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.access import AccessGraph
 from gateway.cache import TTLCache, credential_namespace
 from gateway.directory import Directory
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, OrgRequired
 from gateway.jumpcloud import errors as upstream
 from gateway.jumpcloud.budget import Budget
 from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
@@ -28,7 +28,7 @@ from gateway.loaders import Loaders
 from gateway.media_types import negotiate
 from gateway.observability import Metrics, Watched
 from gateway.settings import Settings
-from gateway.tenancy import ORG_HEADER, Binding, OrgRequired, Tenant, bind
+from gateway.tenancy import ORG_HEADER, Binding, Tenant, bind
 
 # Stale entries are served only when JumpCloud is down or throttling, never on a 4xx.
 STALE_ON = (upstream.UpstreamUnavailableError, upstream.RateLimitedError)

@@ -91,8 +91,8 @@ class Readiness:
             reason = "JumpCloud did not answer and the cache holds nothing to serve stale"
             body = {"status": "unavailable", "code": "UPSTREAM_UNAVAILABLE", "reason": reason}
             return Verdict(False, {**body, **cache_state}, now)
-        code, message, _ = for_upstream(error)
-        body = {"status": "unavailable", "code": code, "reason": message}
+        shown = for_upstream(error)
+        body = {"status": "unavailable", "code": shown.code, "reason": shown.message}
         return Verdict(False, {**body, **cache_state}, now)
 
     async def _cache_state(self, cache: TTLCache) -> tuple[dict[str, Any], bool]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gateway.errors import GatewayError
+from gateway.errors import Forbidden, OrgRequired
 
 ORG_HEADER = "x-jcgraph-org"
 ORG_ID = re.compile(r"[0-9a-f]{24}")
@@ -39,14 +39,6 @@ _FIELDS = {"name", "api_key", "api_key_env", "org_ids", "tokens", "base_url"}
 
 class TenantsError(ValueError):
     """JCGRAPH_TENANTS cannot be read; the message names the tenant and field, never a key."""
-
-
-class Forbidden(GatewayError):
-    code = "FORBIDDEN"
-
-
-class OrgRequired(GatewayError):
-    code = "BAD_USER_INPUT"
 
 
 @dataclass(frozen=True)

@@ -578,16 +578,15 @@ class GraphQLView(GraphQL[Context, None]):
         return response  # type: ignore[return-value]
 
     def _format(self, error: GraphQLError) -> dict[str, Any]:
-        code, message, extra = classify(error)
-        self._metrics.errors.labels(code).inc()
+        shown = classify(error)
+        self._metrics.errors.labels(shown.code).inc()
         formatted: dict[str, Any] = dict(error.formatted)
-        if message is None:
+        if shown.message is None:
             log.error("unexpected error at %s", error.path, exc_info=error.original_error)
-            message = "Unexpected error."
-        elif code.startswith("UPSTREAM"):
+        elif shown.code.startswith("UPSTREAM"):
             log.warning("upstream error at %s: %s", error.path, error.original_error)
-        formatted["message"] = message
-        formatted["extensions"] = {**extra, "code": code}
+        formatted["message"] = shown.message or "Unexpected error."
+        formatted["extensions"] = {**shown.extensions, "code": shown.code}
         return formatted
 
     def _cost(self, context: Context) -> dict[str, Any]:

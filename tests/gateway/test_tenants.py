@@ -15,13 +15,14 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from gateway.app import create_app
+from gateway.errors import Forbidden, OrgRequired
 from gateway.settings import Settings, SettingsError
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.faults import Faults
 from gateway.simulator.log import RequestLog
 from gateway.simulator.model import OrgSizes
 from gateway.simulator.store import Store, generate_org
-from gateway.tenancy import Forbidden, OrgRequired, TenantsError, bind, read_tenants
+from gateway.tenancy import TenantsError, bind, read_tenants
 from tests.clock import FakeClock
 
 MSP_KEY = "jca_msp_key_0a1b2c3d4e5f6a7b"
