@@ -19,6 +19,7 @@ Traversals to systems also carry `compiledAttributes`, of which the gateway keep
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -39,6 +40,7 @@ from gateway.model import (
     Step,
     ordered_routes,
 )
+from gateway.planner import Situation, Way, plan
 
 log = logging.getLogger("gateway.access")
 
@@ -117,18 +119,6 @@ def invert(pieces: Mapping[str, Sequence[Neighbour]]) -> dict[str, list[Neighbou
     for items in out.values():
         items.sort(key=lambda n: n.id)
     return out
-
-
-def choose_index(*, index_reads: int, per_key_reads: int, spent: int) -> bool:
-    """Whether to read the relation whole from the other side (DESIGN §5.3, §5.8).
-
-    `index_reads` is what the index still costs (one read per object of the other side not
-    yet cached), `per_key_reads` the reads this request may make one key at a time (the
-    batch, or the whole connection it pages through), `spent` the per-key reads already
-    made within the cache's lifetime. The index wins when it is cheaper than what this
-    request would read, or than what earlier ones already spent: a crawl paging 100 users
-    at a time builds it once instead of paying per key on every page."""
-    return index_reads < per_key_reads or index_reads <= spent
 
 
 class _Progress:
@@ -237,10 +227,16 @@ class AccessGraph:
         cached = await self._cache.peek_many(list(keys.values()), decode=decode_neighbours)
         result: dict[str, Pieces] = {i: cached[k] for i, k in keys.items() if k in cached}
         missing = [i for i in wanted if i not in result]
-        if not missing:
-            return result
         other = relation.other(side)
-        if other.indexable and self._plan is not AccessPlan.PER_KEY:
+        # Planned as facts are learned: whether the index is possible, whether it is built,
+        # then what building it would cost (gateway/planner.py).
+        facts = Situation(
+            missing=len(missing), expected=expected, indexable=other.indexable, mode=self._plan
+        )
+        chosen = plan(facts)
+        if chosen.way is Way.CACHED:
+            return result
+        if chosen.way is not Way.PER_KEY:
             index_key = self._index_key(relation, side)
             built = (await self._cache.peek_entries([index_key])).get(index_key)
             if built is not None:
@@ -257,11 +253,11 @@ class AccessGraph:
             warm = await self._cache.peek_many(
                 [self._key(relation, other, o) for o in others], count=False
             )
-            if self._plan is AccessPlan.INDEX or choose_index(
-                index_reads=len(others) - len(warm),
-                per_key_reads=max(len(missing), expected),
-                spent=self.spent(relation, side),
-            ):
+            facts = dataclasses.replace(
+                facts, others=len(others), warm=len(warm), spent=self.spent(relation, side)
+            )
+            chosen = plan(facts)
+            if chosen.way is Way.INDEX:
                 inverted = await self._index(relation, other, others, index_key)
                 for i in missing:
                     result[i] = (
