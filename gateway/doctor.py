@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from gateway.cache import TTLCache
+from gateway.cache_levels import open_cache
 from gateway.graphiql import ASSETS, DEFAULT_ROOT
 from gateway.jumpcloud import errors
 from gateway.jumpcloud.client import ClientConfig, JumpCloudClient, Resource
@@ -286,7 +286,7 @@ async def check_cache(settings: Settings) -> Finding:
     if not url.startswith(("redis://", "rediss://")):
         return Finding("cache", Level.OK, "memory://: this process's own memory")
     shown = redact_url(url)
-    cache = TTLCache.from_url(url, namespace="jcgraph:doctor:", ttl=1.0, stale_ttl=0.0)
+    cache = open_cache(url, namespace="jcgraph:doctor:", ttl=1.0, stale_ttl=0.0)
     try:
         async with asyncio.timeout(settings.upstream_timeout):
             await cache.ping()

@@ -21,7 +21,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.access import IndexBuild
-from gateway.cache import CacheStats
+from gateway.cache_levels import CacheStats
 from gateway.jumpcloud.accounting import CallLog
 from gateway.jumpcloud.breaker import BreakerState
 from gateway.jumpcloud.upstream import Health

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.access import AccessGraph
 from gateway.cache import TTLCache, credential_namespace
+from gateway.cache_levels import open_cache
 from gateway.directory import Directory
 from gateway.errors import GatewayError, OrgRequired
 from gateway.jumpcloud import errors as upstream
@@ -135,7 +136,7 @@ class Organisations:
             if link is not None
             else None
         )
-        cache = TTLCache.from_url(
+        cache = open_cache(
             settings.cache_url,
             namespace=namespace,
             ttl=settings.cache_ttl,

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 import pytest
 
 from gateway.cache import CacheTally, TTLCache, current_cache_tally
+from gateway.cache_levels import open_cache
 from tests.clock import FakeClock
 
 
@@ -26,7 +27,7 @@ async def ticks(done: Callable[[], bool], most: int = 100) -> None:
 
 
 def make_cache(clock: FakeClock, url: str = "memory://") -> TTLCache:
-    return TTLCache.from_url(
+    return open_cache(
         url, namespace="test:", ttl=60, stale_ttl=600, stale_on=(Down,), clock=clock
     )
 
@@ -155,7 +156,7 @@ def counting(
 
 
 def negative_cache(clock: FakeClock, **bounds: int) -> TTLCache:
-    return TTLCache.from_url(
+    return open_cache(
         "memory://",
         namespace="test:",
         ttl=60,
@@ -305,7 +306,7 @@ async def test_a_load_with_a_stale_answer_for_every_key_runs_in_the_stale_scope(
         scopes.append("entered")
         yield
 
-    cache = TTLCache.from_url(
+    cache = open_cache(
         "memory://",
         namespace="test:",
         ttl=60,

@@ -26,6 +26,7 @@ import httpx
 import pytest
 
 from gateway.cache import TTLCache, credential_namespace
+from gateway.cache_levels import open_cache
 from gateway.jumpcloud.shared import SharedLink
 from gateway.lease import Leases
 from gateway.simulator.model import OrgSizes
@@ -494,7 +495,7 @@ def replica_cache(namespace: str) -> tuple[TTLCache, SharedLink]:
     """One replica's cache on the suite's Redis (127.0.0.1:6379), with leases."""
     link = SharedLink.from_url(SUITE_REDIS)
     assert link is not None
-    cache = TTLCache.from_url(
+    cache = open_cache(
         SUITE_REDIS,
         namespace=namespace,
         ttl=60,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gateway.access import AccessGraph
-from gateway.cache import TTLCache
+from gateway.cache_levels import open_cache
 from gateway.jumpcloud.accounting import current_tally
 from gateway.model import GROUP, MEMBERSHIP, USER, AccessPlan, GraphType, Kind
 from tests.clock import FakeClock
@@ -34,7 +34,7 @@ class SlowDirectory:
 async def build(groups: int, *, seconds: float, every: int, every_seconds: float) -> SlowDirectory:
     clock = FakeClock()
     client = SlowDirectory(clock, seconds)
-    cache = TTLCache.from_url("memory://", namespace="progress", ttl=300, stale_ttl=0, clock=clock)
+    cache = open_cache("memory://", namespace="progress", ttl=300, stale_ttl=0, clock=clock)
     ids = [str(i) for i in range(groups)]
 
     async def members_of(kind: Kind) -> list[str]:
