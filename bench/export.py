@@ -92,11 +92,18 @@ class Run:
     bytes: int
 
 
-def export_once(url: str, pid: int) -> Run:
+def settle(url: str, pid: int) -> tuple[int, int, float]:
+    """Before an export: (upstream calls, cache evictions, RSS in MB) so far, with the
+    server's peak RSS reset to its RSS now."""
     httpx.get(f"{url}/healthz", timeout=10)
-    calls_before, evictions_before = metrics(url)
-    rss_before = status_mb(pid, "VmRSS")
+    calls, evictions = metrics(url)
+    rss = status_mb(pid, "VmRSS")
     Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS now
+    return calls, evictions, rss
+
+
+def export_once(url: str, pid: int) -> Run:
+    calls_before, evictions_before, rss_before = settle(url, pid)
     rows: Counter[str] = Counter()
     first_byte = first_row = 0.0
     size = 0
@@ -151,10 +158,7 @@ class FindingsRun:
 def findings_once(url: str, pid: int) -> FindingsRun:
     """`GET /export/findings.jsonl` after the access exports (the org's reads in the cache):
     its rows by kind, timings, peak RSS and upstream calls."""
-    httpx.get(f"{url}/healthz", timeout=10)
-    calls_before, _ = metrics(url)
-    rss_before = status_mb(pid, "VmRSS")
-    Path(f"/proc/{pid}/clear_refs").write_text("5")
+    calls_before, _, rss_before = settle(url, pid)
     kinds: Counter[str] = Counter()
     first_byte = 0.0
     started = time.perf_counter()
