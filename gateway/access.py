@@ -1,171 +1,38 @@
-"""The access graph: neighbour pieces, the read planner and path semantics.
+"""The access graph: neighbour lookups over the cache, per key or through an index.
 
 A relation of the graph model links a left kind to a right kind (users to groups, groups
 to applications, users to the systems they can log into). JumpCloud answers "the
 neighbours of one object" from either side, one call per object (plus pages). A *piece*
 is that answer for one object, cached on its own. The *index* of a relation seen from one
 side is the set of all pieces of the other side, inverted; it is worth reading when the
-other side's collection is smaller than the batch asking (DESIGN §5.3): k users asking for
-their groups cost k calls, or one call per group through the index.
+other side's collection is smaller than the batch asking (gateway/planner.py weighs the
+two): k users asking for their groups cost k calls, or one call per group through the index.
 
 Effective relations (user → application, LDAP, RADIUS, system) use JumpCloud's traversal
-endpoints, whose `paths` say how each access is granted (API-NOTES §7): each path becomes a
-*route*, the objects it passes between its two ends, in order (`()` for a direct binding;
-`(user_group g)`; `(system_group s)`; `(user_group g, system_group s)`). A route read from
-the other side is the same route reversed, so both sides and both plans answer alike.
-Traversals to systems also carry `compiledAttributes`, of which the gateway keeps `sudo`.
+endpoints (`GET /api/v2/{type}/{id}/{targets}`), whose `paths` list every way each access is
+granted: each path becomes a *route*, the objects it passes between its two ends, in order
+(`()` for a direct binding; `(user_group g)`; `(system_group s)`; `(user_group g,
+system_group s)`); gateway/jumpcloud/edges.py reads them. A route read from the other side
+is the same route reversed, so both sides and both plans answer alike. Traversals to
+systems also carry `compiledAttributes`, of which the gateway keeps `sudo`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
-import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from gateway.cache import MISSING, CacheTally, TTLCache, current_cache_tally
-from gateway.jumpcloud.accounting import Tally, current_tally
+from gateway.access_pieces import Pieces, decode_index, decode_neighbours, invert, parse_neighbours
+from gateway.cache import MISSING, TTLCache
+from gateway.index_build import IndexBuild, IndexProgress
 from gateway.jumpcloud.client import JumpCloudClient
-from gateway.model import (
-    DIRECT,
-    AccessPlan,
-    GraphType,
-    Kind,
-    Neighbour,
-    Relation,
-    Route,
-    Step,
-    ordered_routes,
-)
+from gateway.model import AccessPlan, Kind, Neighbour, Relation
 from gateway.planner import Situation, Way, plan
-
-log = logging.getLogger("gateway.access")
-
-Pieces = list[Neighbour] | BaseException
-"""One object's neighbours, or why they could not be read."""
-
-
-def parse_neighbours(
-    records: Iterable[Mapping[str, Any]], source_id: str, want: GraphType, *, attributes: bool
-) -> list[Neighbour]:
-    """Neighbours of `source_id` of type `want` from GraphConnection or GraphObjectWithPaths."""
-    found: dict[str, set[Route]] = {}
-    compiled: dict[str, Mapping[str, Any]] = {}
-    for record in records:
-        if "paths" in record:  # GraphObjectWithPaths
-            if record.get("type") != want.value:
-                continue
-            target = str(record["id"])
-            routes = found.setdefault(target, set())
-            for path in record.get("paths") or [[]]:
-                routes.add(_route(path, source_id, target))
-            kept = _access_attributes(record.get("compiledAttributes")) if attributes else None
-            if kept:
-                compiled[target] = kept
-        else:  # GraphConnection: the end that is not the source
-            end = record.get("to") or {}
-            if end.get("id") == source_id and record.get("from"):
-                end = record["from"]
-            if end.get("type") != want.value or not end.get("id"):
-                continue
-            found.setdefault(str(end["id"]), set()).add(DIRECT)
-    return [Neighbour(i, ordered_routes(r), compiled.get(i)) for i, r in sorted(found.items())]
-
-
-def _route(path: Iterable[Mapping[str, Any]], source_id: str, target_id: str) -> Route:
-    """The objects a path passes, in path order, without its two ends."""
-    steps: list[Step] = []
-    for edge in path:
-        for end in (edge.get("from"), edge.get("to")):
-            if not end or end.get("id") in (source_id, target_id, None):
-                continue
-            step = (str(end.get("type")), str(end["id"]))
-            if step not in steps:
-                steps.append(step)
-    return tuple(steps)
-
-
-def _access_attributes(raw: Any) -> Mapping[str, Any] | None:
-    """The compiled attributes that matter for access: `sudo {enabled, withoutPassword}`."""
-    sudo = raw.get("sudo") if isinstance(raw, Mapping) else None
-    if not isinstance(sudo, Mapping):
-        return None
-    return {
-        "sudo": {
-            "enabled": bool(sudo.get("enabled")),
-            "withoutPassword": bool(sudo.get("withoutPassword")),
-        }
-    }
-
-
-def decode_neighbours(raw: Any) -> list[Neighbour]:
-    """A cached piece: one object's neighbours."""
-    return [Neighbour.from_json(n) for n in raw]
-
-
-def decode_index(raw: Any) -> dict[str, list[Neighbour]]:
-    """A cached index: every object's neighbours."""
-    return {i: decode_neighbours(n) for i, n in raw.items()}
-
-
-def invert(pieces: Mapping[str, Sequence[Neighbour]]) -> dict[str, list[Neighbour]]:
-    out: dict[str, list[Neighbour]] = {}
-    for owner, neighbours in pieces.items():
-        for n in neighbours:
-            out.setdefault(n.id, []).append(n.reversed(owner))
-    for items in out.values():
-        items.sort(key=lambda n: n.id)
-    return out
-
-
-class _Progress:
-    """Progress lines of one index build: every `every` pieces read or `seconds` of the
-    clock, whichever comes first (checked as pieces arrive: a build waiting on one slow
-    read logs once it comes). A build shorter than both logs only its final line."""
-
-    def __init__(
-        self, build: str, tally: Tally, clock: Callable[[], float], every: int, seconds: float
-    ) -> None:
-        self._build = build
-        self._tally = tally
-        self._clock = clock
-        self._every = every
-        self._seconds = seconds
-        self._started = self._last_at = clock()
-        self._done = self._last_done = 0
-        self.total = 0
-
-    def read(self) -> None:
-        """One more piece read (or failed)."""
-        self._done += 1
-        now = self._clock()
-        if self._done == self.total or (
-            self._done - self._last_done < self._every and now - self._last_at < self._seconds
-        ):
-            return
-        self._last_done, self._last_at = self._done, now
-        log.info(
-            "%s: %d/%d pieces, %d upstream calls, %.1f s",
-            self._build,
-            self._done,
-            self.total,
-            self._tally.calls,
-            now - self._started,
-        )
-
-
-@dataclass(frozen=True)
-class IndexBuild:
-    """What building one index cost; logged and exported as metrics."""
-
-    relation: str
-    side: str
-    pieces: int
-    upstream_calls: int
-    seconds: float
+from gateway.request_cost import RequestCost
 
 
 class AccessGraph:
@@ -197,6 +64,26 @@ class AccessGraph:
         self._window = window
         self._spent: dict[tuple[Relation, Kind], tuple[float, int]] = {}
         self._progress = (progress_every, progress_seconds)
+        self._cost: RequestCost | None = None
+        self._max_age: float | None = None
+
+    def charging(
+        self,
+        cost: RequestCost,
+        max_age: float | None = None,
+        members_of: Callable[[Kind], Awaitable[list[str]]] | None = None,
+    ) -> AccessGraph:
+        """This graph as one request reads it: its calls and cache reads charged to `cost`
+        (an index build's too, once built), no entry older than `max_age` taken as fresh,
+        and `members_of` (the request's directory) in place of the shared one. The plan's
+        spending record and everything else are shared."""
+        charged = copy.copy(self)
+        charged._client = self._client.charging(cost.upstream)
+        charged._cache = self._cache.charging(cost.cache, max_age)
+        charged._cost, charged._max_age = cost, max_age
+        if members_of is not None:
+            charged._members_of = members_of
+        return charged
 
     def spent(self, relation: Relation, side: Kind) -> int:
         """Per-key reads made for `relation` from `side` within the last cache lifetime."""
@@ -279,7 +166,7 @@ class AccessGraph:
         side: Kind,
         ids: Sequence[str],
         *,
-        progress: _Progress | None = None,
+        progress: IndexProgress | None = None,
     ) -> dict[str, Pieces]:
         """Per-key reads: one upstream read (all pages) per object not in the cache."""
         read = relation.read(side)
@@ -328,37 +215,25 @@ class AccessGraph:
         """All pieces of `side`, inverted, and cached as one entry as old as its oldest piece;
         the first failed piece instead, since an index with a hole in it would answer wrongly."""
         started = time.perf_counter()
-        tally, seen = Tally(), CacheTally()
-        progress = _Progress(
-            f"index {relation.name} from {side.name}", tally, self._clock, *self._progress
+        cost = RequestCost()  # the build's own, then the request's too
+        progress = IndexProgress(
+            f"index {relation.name} from {side.name}", cost, self._clock, *self._progress
         )
-        tokens = current_tally.set(tally), current_cache_tally.set(seen)
+        builder = self.charging(cost, self._max_age)
         try:
-            pieces = await self.pieces(relation, side, ids, progress=progress)
+            pieces = await builder.pieces(relation, side, ids, progress=progress)
         finally:
-            current_tally.reset(tokens[0])
-            current_cache_tally.reset(tokens[1])
-        outer, outer_seen = current_tally.get(), current_cache_tally.get()
-        if outer is not None:
-            outer.calls += tally.calls
-            outer.by_endpoint.update(tally.by_endpoint)
-        if outer_seen is not None:
-            outer_seen.merge(seen)
+            if self._cost is not None:
+                self._cost.merge(cost)
+        seen = cost.cache
         build = IndexBuild(
             relation=relation.name,
             side=side.name,
             pieces=len(ids),
-            upstream_calls=tally.calls,
+            upstream_calls=cost.upstream.calls,
             seconds=time.perf_counter() - started,
         )
-        log.info(
-            "index %s from %s: %d pieces, %d upstream calls, %.3fs",
-            build.relation,
-            build.side,
-            build.pieces,
-            build.upstream_calls,
-            build.seconds,
-        )
+        build.log_line()
         if self._on_index_build is not None:
             self._on_index_build(build)
         complete: dict[str, list[Neighbour]] = {}

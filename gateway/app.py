@@ -25,9 +25,10 @@ from gateway.explorer import explorer_routes
 from gateway.export import Format, Report, chunks
 from gateway.freshness import FreshReads
 from gateway.graphiql import DEFAULT_ROOT, asset_routes, graphiql_html
-from gateway.observability import Metrics
+from gateway.metrics import Metrics
 from gateway.operations import Operations
-from gateway.organisations import Organisations, OrgBinding, Services, client_config
+from gateway.org_binding import OrgBinding
+from gateway.organisations import Organisations, Services, client_config
 from gateway.persisted import PersistedDocuments, read_manifest
 from gateway.readiness import Readiness
 from gateway.response_cache import ResponseCache

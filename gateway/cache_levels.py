@@ -1,6 +1,8 @@
-"""The cache's two levels: this process's memory (`BoundedMemory`, decoded `Entry`s in LRU
-order) and the shared one (Redis through aiocache, JSON by orjson), and `open_cache`, which
-builds a `TTLCache` on the levels a URL names. The engine itself is gateway/cache.py."""
+"""The cache's two levels, process memory and shared Redis, and the builder of a cache on them.
+
+The levels are this process's memory (`BoundedMemory`, decoded `Entry`s in LRU order) and
+the shared one (Redis through aiocache, JSON by orjson); `open_cache` builds a `TTLCache` on
+the levels a URL names. The engine itself is gateway/cache.py."""
 
 from __future__ import annotations
 

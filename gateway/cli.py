@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import httpx
 
-    from gateway.export import Format, Progress, Report
     from gateway.settings import Settings
 
 SCHEMA_FILE = Path("schema/schema.graphql")
@@ -96,9 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gateway.access_log import AccessLog
     from gateway.app import create_app
-    from gateway.observability import AccessLog, configure_logging, redact_url
-    from gateway.settings import Settings, SettingsError
+    from gateway.observability import configure_logging
+    from gateway.redaction import redact_url
+    from gateway.settings import Settings, SettingsError, secrets_of
 
     try:
         settings = Settings.from_env(demo=args.demo)
@@ -137,18 +137,20 @@ def startup_checks(
 ) -> bool:
     """Run `jcgraph doctor`'s checks and log every problem; False when one refuses the
     start (JumpCloud answered that the key, base URL or organisation is wrong). JumpCloud
-    not answering, Redis down or GraphiQL assets missing only warn: see gateway/doctor.py."""
+    not answering, Redis down or GraphiQL assets missing only warn: see
+    gateway/doctor_findings.py."""
     import asyncio
     import logging
 
     from gateway import doctor
+    from gateway.doctor_findings import Level, blocking
 
     log = logging.getLogger("gateway.startup")
     findings = asyncio.run(doctor.diagnose(settings, transport=transport))
     for finding in findings:
-        if finding.level is doctor.Level.OK:
+        if finding.level is Level.OK:
             continue
-        fatal = finding in doctor.blocking(findings)
+        fatal = finding in blocking(findings)
         log.log(
             logging.ERROR if fatal else logging.WARNING,
             "start-up check %s: %s; fix: %s",
@@ -162,7 +164,7 @@ def startup_checks(
             "query the directory; set JCGRAPH_AUTH_TOKENS or bind 127.0.0.1",
             host,
         )
-    if doctor.blocking(findings):
+    if blocking(findings):
         log.error("refusing to start: fix the problems above (`jcgraph doctor` checks again)")
         return False
     return True
@@ -177,17 +179,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False  # a host name: it may resolve anywhere
-
-
-def secrets_of(settings: Settings) -> tuple[str, ...]:
-    """Values no log line may show: the API key, the gateway's bearer tokens (fresh-read
-    ones included), and the password of a cache URL."""
-    from urllib.parse import urlsplit
-
-    cache_password = urlsplit(settings.cache_url).password
-    tokens = (*settings.bearer_tokens, *settings.fresh_read_tokens)
-    keys = [t.api_key for t in settings.tenants.tenants] if settings.tenants else []
-    return tuple(s for s in (settings.api_key, *keys, *tokens, cache_password) if s)
 
 
 def schema(args: argparse.Namespace) -> int:
@@ -230,141 +221,6 @@ def manifest(args: argparse.Namespace) -> int:
     return 0
 
 
-def export(
-    args: argparse.Namespace,
-    transport: httpx.AsyncBaseTransport | None = None,
-    *,
-    env: dict[str, str] | None = None,
-    stdout: IO[bytes] | None = None,
-    stderr: IO[str] | None = None,
-    setup_logging: bool = True,
-) -> int:
-    """`jcgraph export`: the in-process entry point (`transport`, `env`, `stdout` and
-    `stderr` replace the network, the environment and the streams in tests, which leave
-    the process's logging as it is with `setup_logging=False`)."""
-    import asyncio
-    import os
-
-    from gateway.export import Format, Report
-    from gateway.observability import configure_logging
-    from gateway.settings import Settings, SettingsError
-
-    err = stderr if stderr is not None else sys.stderr
-    try:
-        settings = Settings.from_env(os.environ if env is None else env, demo=args.demo)
-    except SettingsError as exc:
-        for problem in exc.problems:
-            print(f"jcgraph: {problem}", file=err)
-        return 2
-    if setup_logging:  # warnings only: the index builds' INFO lines would break the bar
-        configure_logging("WARNING", secrets=secrets_of(settings), fmt=settings.log_format)
-    report, fmt = Report(args.report), Format(args.format)
-    with contextlib.ExitStack() as stack:
-        if args.output:
-            sink: IO[bytes] = stack.enter_context(Path(args.output).open("wb"))
-        else:
-            sink = stdout if stdout is not None else sys.stdout.buffer
-        progress = stack.enter_context(progress_display(report, err))
-        try:
-            rows, calls = asyncio.run(
-                _export(
-                    settings, report, fmt, sink, progress, transport, getattr(args, "org", None)
-                )
-            )
-        except Exception as exc:  # an upstream failure: say what, never the key
-            from gateway.observability import redact
-
-            line = f"jcgraph: export failed: {type(exc).__name__}: {exc}"
-            print(redact(line, secrets_of(settings)), file=err)
-            return 1
-    print(f"jcgraph: {rows} rows, {calls} upstream calls", file=err)
-    return 0
-
-
-async def _export(
-    settings: Settings,
-    report: Report,
-    fmt: Format,
-    sink: IO[bytes],
-    progress: Callable[[Progress], None],
-    transport: httpx.AsyncBaseTransport | None,
-    org: str | None = None,
-) -> tuple[int, int]:
-    """Run the app's lifespan (its client and cache) and write the export to `sink`:
-    (rows written, upstream calls made). `org`: which of JCGRAPH_TENANTS's organisations."""
-    from gateway.app import State, create_app
-    from gateway.export import chunks
-
-    app = create_app(settings, transport=transport)
-    written = [0]
-
-    def counted(done: Progress) -> None:
-        written[0] = done.rows
-        progress(done)
-
-    async with app.router.lifespan_context(app) as state:
-        services = cast(State, state)["services"]
-        if services is None:  # several organisations: the caller names one
-            known = settings.tenants.org_ids if settings.tenants else ()
-            if org is None or org.lower() not in known:
-                listed = ", ".join(known)
-                raise ValueError(f"give --org with one of the tenants' organisations ({listed})")
-            services = cast(State, state)["organisations"].get(org.lower())
-        async for chunk in chunks(
-            report,
-            fmt,
-            services.loaders,
-            broad=settings.broad_access_applications,
-            on_progress=counted,
-        ):
-            sink.write(chunk)
-            sink.flush()
-        return written[0], services.client.calls.total
-
-
-@contextlib.contextmanager
-def progress_display(report: Report, stream: IO[str]) -> Iterator[Callable[[Progress], None]]:
-    """Progress on `stream`: on a terminal, rich's bar (users done of the total, rows,
-    rate, ETA); otherwise a plain line a page (`users 300/10000, rows 1234`)."""
-    if not stream.isatty():
-
-        def line(done: Progress) -> None:
-            if done.total:
-                print(f"users {done.users}/{done.total}, rows {done.rows}", file=stream)
-            else:
-                print(f"rows {done.rows}", file=stream)
-            stream.flush()
-
-        yield line
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-    from rich.progress import Progress as Bar
-
-    columns = (
-        TextColumn(f"{report} export"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("users, {task.fields[rows]} rows"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    with Bar(*columns, console=Console(file=stream), transient=False) as bar:
-        task = bar.add_task("export", total=None, rows=0)
-
-        def update(done: Progress) -> None:
-            bar.update(task, completed=done.users, total=done.total or None, rows=done.rows)
-
-        yield update
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -375,6 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "manifest":
         return manifest(args)
     if args.command == "export":
+        from gateway.cli_export import export
+
         return export(args)
     if args.command == "doctor":
         import os

@@ -8,10 +8,9 @@ from typing import Any
 
 import strawberry
 
-from gateway.cache import CacheTally
-from gateway.jumpcloud.accounting import Tally
 from gateway.loaders import Loaders
 from gateway.model import Kind
+from gateway.request_cost import RequestCost
 from gateway.tenancy import unbound_error
 
 Organizations = Callable[[], Awaitable[list[dict[str, Any]]]]
@@ -28,8 +27,8 @@ class Context:
     read several organisations and it named none (gateway/tenancy.py)."""
     max_page_size: int
     report_cost: bool = False
-    upstream: Tally = field(default_factory=Tally)
-    cache: CacheTally = field(default_factory=CacheTally)
+    cost: RequestCost = field(default_factory=RequestCost)
+    """What the request cost: the loaders' client and cache are charged with it."""
     broad_access_applications: int = 10
     """ADMIN_ALSO_USER_WITH_BROAD_ACCESS: more applications than this is broad access
     (`JCGRAPH_BROAD_ACCESS_APPLICATIONS`)."""

@@ -12,10 +12,12 @@ from typing import Any
 import orjson
 
 from gateway.cache import MISSING, TTLCache
-from gateway.jumpcloud.client import JumpCloudClient, Page, is_jumpcloud_id
+from gateway.jumpcloud.client import JumpCloudClient, Page
 from gateway.jumpcloud.errors import InvalidQueryError
 from gateway.jumpcloud.filters import ApiVersion, Filter, Op, SortKey, validate
+from gateway.jumpcloud.read_checks import is_jumpcloud_id
 from gateway.model import Kind, Record, record_id
+from gateway.request_cost import RequestCost
 
 PAGE = 100
 
@@ -76,14 +78,21 @@ class Directory:
     """Every record read of the gateway, through the shared TTL cache.
 
     Small collections (groups, applications, admins, roles, servers, system groups) are
-    read whole with one paged scan and served by id from it (DESIGN §5.1). Users and
+    read whole with one paged scan and served by id from it. Users and
     systems are read by id in `$in` batches, or a page at a time for lists, and cached one
-    record per key (§5.2).
+    record per key (at most 100 ids a `$in` filter).
     """
 
     def __init__(self, client: JumpCloudClient, cache: TTLCache) -> None:
         self._client = client
         self._cache = cache
+
+    def charging(self, cost: RequestCost, max_age: float | None = None) -> Directory:
+        """This directory as one request reads it: its calls and cache reads charged to
+        `cost`, no entry older than `max_age` taken as fresh (see `TTLCache.charging`)."""
+        return Directory(
+            self._client.charging(cost.upstream), self._cache.charging(cost.cache, max_age)
+        )
 
     @staticmethod
     def _record_key(kind: Kind, object_id: str) -> str:
@@ -210,7 +219,7 @@ class Directory:
             )
 
         async def fetch() -> dict[str, Any]:
-            # JumpCloud pages hold at most 100 (API-NOTES §3): a larger window is several
+            # JumpCloud pages hold at most 100: a larger window is several
             # pages, read together once the first has told the total.
             first = await read(skip, min(limit, PAGE))
             end = min(skip + limit, first.total)

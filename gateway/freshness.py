@@ -2,12 +2,13 @@
 
 After a revocation an administrator may need an answer younger than the cache's TTL. A request
 carrying `Cache-Control: no-cache` (max age 0) or `max-age=N` takes no cache entry older than
-that as fresh: those entries are re-read from JumpCloud (gateway.cache `current_max_age`), and
-the response cache is not consulted. Only callers whose bearer token is listed in
-JCGRAPH_FRESH_READ_TOKENS may ask (a browser sends `no-cache` on a reload: from anyone else
-the header is ignored), and only JCGRAPH_FRESH_READS_PER_MINUTE times a minute across the
-process (a token bucket), so that fresh reads cannot be used to flood JumpCloud: beyond that
-the request is refused with FRESH_READS_RATE_LIMITED and `retryAfter`.
+that as fresh: those entries are re-read from JumpCloud (its loaders read through a cache
+charged with that max age, `TTLCache.charging`), and the response cache is not consulted.
+Only callers whose bearer token is listed in JCGRAPH_FRESH_READ_TOKENS may ask (a browser
+sends `no-cache` on a reload: from anyone else the header is ignored), and only
+JCGRAPH_FRESH_READS_PER_MINUTE times a minute across the process (a token bucket), so that
+fresh reads cannot be used to flood JumpCloud: beyond that the request is refused with
+FRESH_READS_RATE_LIMITED and `retryAfter`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from starlette.datastructures import Headers
+
 from gateway.errors import RequestRefused
+from gateway.metrics import Metrics
 
 
 class FreshReadsRateLimited(RequestRefused):
@@ -53,6 +57,25 @@ class FreshReads:
     def __post_init__(self) -> None:
         self._level = float(self.per_minute)
         self._at = self.clock()
+
+    def grant(self, headers: Headers, metrics: Metrics) -> float | None:
+        """The max age a request may ask its data to have: None unless it sends
+        Cache-Control, from a caller allowed to, within the rate (else FreshReadsRateLimited)."""
+        header = headers.get("cache-control")
+        asked = None if header is None else requested_max_age(header)
+        if asked is None:
+            return None
+        scheme, _, bearer = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not self.allowed(bearer):
+            metrics.fresh_reads.labels("ignored").inc()
+            return None
+        try:
+            self.take()
+        except FreshReadsRateLimited:
+            metrics.fresh_reads.labels("refused").inc()
+            raise
+        metrics.fresh_reads.labels("served").inc()
+        return asked
 
     def allowed(self, bearer: str | None) -> bool:
         return bearer is not None and any(

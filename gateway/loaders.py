@@ -158,7 +158,7 @@ class Loaders:
 
     def expect(self, kind: Kind, total: int) -> None:
         """This request pages through a list of `total` objects of `kind`: edge reads from
-        that kind plan for the whole list, not for one page (DESIGN §5.8)."""
+        that kind plan for the whole list, not for one page."""
         self._expected[kind] = max(self._expected.get(kind, 0), total)
 
     def page_now(

@@ -1,5 +1,6 @@
-"""GraphQL-over-HTTP response media types: which one a request's `Accept` asks for, and
-the status each gives a request error.
+"""The GraphQL-over-HTTP response media type `Accept` picks, and the statuses it implies.
+
+Each type gives a request error its own status:
 
     application/json                   as it always was: every body has `data` (null
                                        when nothing ran), GraphQL errors come with 200
@@ -89,7 +90,7 @@ def _media_range(part: str) -> tuple[str, float]:
 
 def _preference(ranges: list[tuple[str, float]], media_type: str) -> tuple[float, int, int]:
     """(q, specificity, -position) of the most specific range matching `media_type`, the
-    first of several alike (RFC 9110 §12.5.1); (0, -1, 0) when none matches."""
+    first of several alike, as RFC 9110 ranks `Accept` ranges; (0, -1, 0) when none matches."""
     any_subtype = media_type.partition("/")[0] + "/*"
     best: tuple[float, int, int] = (0.0, -1, 0)
     for position, (name, quality) in enumerate(ranges):

@@ -1,8 +1,8 @@
 """The graph model: every JumpCloud object kind and relation the gateway serves, declared once.
 
 A `Kind` names a GraphQL type, the JumpCloud collection behind it and how it is read; a
-`Relation` links two kinds and says how JumpCloud lists one object's neighbours from either
-side (API-NOTES §7). Loaders, the access planner, the node and entity registries, the
+`Relation` links two kinds and says how JumpCloud's v2 graph lists one object's neighbours
+from either side. Loaders, the access planner, the node and entity registries, the
 `GraphObjectType` enum and every relationship field derive from these declarations, so a
 new kind is one `Kind` (and its relations) here, one module in `gateway/types/`, and the SDL.
 """
@@ -42,9 +42,8 @@ __all__ = [
 ]
 
 
-
 def record_id(record: Mapping[str, Any]) -> str:
-    """v1 objects carry `_id`, v2 objects `id` (API-NOTES §10)."""
+    """The object's id: v1 objects carry `_id`, v2 objects `id`."""
     return str(record.get("_id") or record.get("id"))
 
 
@@ -83,7 +82,8 @@ def ordered_routes(routes: Iterable[Route]) -> tuple[Route, ...]:
 
 
 class AccessPlan(enum.StrEnum):
-    """How edge reads are planned (DESIGN §5.3).
+    """How edge reads are planned: per key (one call per user), or from an index of the
+    other side (one call per group or application, plus pages).
 
     AUTO weighs, per read, per-key calls against an index built from the other side; the
     others force one plan (benchmarks, and the test that both plans agree)."""
@@ -106,8 +106,8 @@ class Kind:
     module: str
     """The module of `gateway.types` that defines the GraphQL type."""
     whole: bool
-    """Small enough (hundreds) to be read whole and served by id from that one read
-    (DESIGN §5.1); otherwise read by id in `$in` batches and listed a page at a time."""
+    """Small enough (hundreds) to be read whole, in one paged scan, and served by id from
+    that one read; otherwise read by id in `$in` batches and listed a page at a time."""
     indexable: bool = True
     """Whether reading every object's neighbours (an index) can be worth it: true for a
     kind whose count the planner weighs; false for users, the largest collection."""
@@ -181,7 +181,7 @@ class Read:
 
 @dataclass(frozen=True, eq=False)
 class Relation:
-    """A relation between two kinds, readable from either side (API-NOTES §7).
+    """A relation between two kinds, readable from either side in JumpCloud's v2 graph.
 
     An *effective* relation is read through JumpCloud's traversals, whose `paths` say how
     each object is reached (directly, or through user and system groups); one that

@@ -1,15 +1,14 @@
-"""The lean path: a POSTed JSON query executed by graphql-core directly, under the same
-policies as Strawberry's pipeline.
+"""The lean path: a POSTed JSON query executed by graphql-core directly.
 
-Strawberry's per-request pipeline (an extension runner with five extensions and their
-hooks, a middleware manager consulted for every field) costs more than executing a small
-warm query does. A query already known to be valid and within every limit runs here
-instead, with the same parse and validation caches and rules, the same cost policy and
-prefetch (`Policies`), graphql-core's executor with Strawberry's execution context (so
-resolvers see the same info), and the view's own response shaping. Everything else (a
-document with errors, a refused cost, several operations and no name, anything but a
-query) goes through Strawberry's pipeline, which answers it as always: this path never
-makes an error response of its own.
+It runs under the same policies as Strawberry's pipeline. That per-request pipeline (an
+extension runner with five extensions and their hooks, a middleware manager consulted for
+every field) costs more than executing a small warm query does. A query already known to be
+valid and within every limit runs here instead, with the same parse and validation caches
+and rules, the same cost policy and prefetch (`Policies`), graphql-core's executor with
+Strawberry's execution context (so resolvers see the same info), and the view's own
+response shaping. Everything else (a document with errors, a refused cost, several
+operations and no name, anything but a query) goes through Strawberry's pipeline, which
+answers it as always: this path never makes an error response of its own.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -27,6 +27,7 @@ from graphql import (
     execute,
     get_operation_ast,
 )
+from starlette.requests import Request
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.awaitables import is_awaitable
@@ -116,3 +117,36 @@ class Operations:
         if isinstance(result, ExecutionResult):
             return result
         return await result
+
+
+LEAN_FIELDS = frozenset({"query", "variables", "operationName"})
+
+
+def lean_request(
+    request: Request, body: bytes
+) -> tuple[str, dict[str, Any] | None, str | None] | None:
+    """(query, variables, operation name) of a request the lean path may take: a POSTed
+    application/json object of those fields alone, answered in one JSON response; None for
+    anything else (Strawberry's pipeline answers it)."""
+    if request.method != "POST":
+        return None
+    headers = request.headers
+    media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+    accept = headers.get("accept", "")
+    if media_type != "application/json" or "multipart" in accept or "event-stream" in accept:
+        return None
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(payload, dict) or not payload.keys() <= LEAN_FIELDS:
+        return None
+    query, variables = payload.get("query"), payload.get("variables")
+    name = payload.get("operationName")
+    if not (
+        isinstance(query, str)
+        and isinstance(variables, dict | None)
+        and isinstance(name, str | None)
+    ):
+        return None
+    return query, variables, name

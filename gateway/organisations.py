@@ -1,5 +1,4 @@
-"""The organisations a gateway serves: each one's client, cache, directory and access graph,
-opened on first use, and the ASGI middleware that binds a request to one of them."""
+"""The organisations a gateway serves, each one's client, cache and graph opened on first use."""
 
 from __future__ import annotations
 
@@ -10,15 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import orjson
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.access import AccessGraph
 from gateway.cache import TTLCache, credential_namespace
 from gateway.cache_levels import open_cache
 from gateway.directory import Directory
-from gateway.errors import GatewayError, OrgRequired
 from gateway.jumpcloud import errors as upstream
 from gateway.jumpcloud.budget import Budget
 from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
@@ -26,10 +21,10 @@ from gateway.jumpcloud.responses import Record
 from gateway.jumpcloud.shared import SharedLink
 from gateway.lease import Leases
 from gateway.loaders import Loaders
-from gateway.media_types import negotiate
-from gateway.observability import Metrics, Watched
+from gateway.metrics import Metrics, Watched
+from gateway.request_cost import RequestCost
 from gateway.settings import Settings
-from gateway.tenancy import ORG_HEADER, Binding, Tenant, bind
+from gateway.tenancy import Tenant
 
 # Stale entries are served only when JumpCloud is down or throttling, never on a 4xx.
 STALE_ON = (upstream.UpstreamUnavailableError, upstream.RateLimitedError)
@@ -47,8 +42,13 @@ class Services:
     budget: Budget
     leases: Leases | None = None
 
-    def loaders(self) -> Loaders:
-        return Loaders(self.directory, self.graph)
+    def loaders(self, cost: RequestCost | None = None, max_age: float | None = None) -> Loaders:
+        """A request's loaders; with `cost`, reading through a client and a cache charged
+        with it, taking no entry older than `max_age` as fresh (gateway/request_cost.py)."""
+        if cost is None:
+            return Loaders(self.directory, self.graph)
+        directory = self.directory.charging(cost, max_age)
+        return Loaders(directory, self.graph.charging(cost, max_age, directory.ids))
 
 
 def client_config(
@@ -178,16 +178,28 @@ class Organisations:
         """Times the shared Redis was found down (None: no Redis to share)."""
         return None if self._link is None else self._link.outages
 
-    async def records(self, readable: tuple[str, ...]) -> list[Record]:
+    def _directory(
+        self, org_id: str | None, cost: RequestCost | None, max_age: float | None
+    ) -> Directory:
+        directory = self.get(org_id).directory
+        return directory if cost is None else directory.charging(cost, max_age)
+
+    async def records(
+        self,
+        readable: tuple[str, ...],
+        cost: RequestCost | None = None,
+        max_age: float | None = None,
+    ) -> list[Record]:
         """`_id` and `displayName` of each organisation in `readable` (single-org gateway:
         the key's own), listed once per API key through that key's cache. An organisation the
         listing leaves out, or whose key may not list organisations (the
-        `organizations.readonly` scope, API-NOTES §9), is still named, with no display name."""
+        `organizations.readonly` scope), is still named, with no display name. With `cost`,
+        the reads are charged to it (and fresh within `max_age`)."""
         tenants = self._settings.tenants
         if tenants is None:
             wanted = self.single
             try:
-                listed = await self.get(wanted).directory.organizations()
+                listed = await self._directory(wanted, cost, max_age).organizations()
             except upstream.JumpCloudError:
                 if wanted is None:
                     raise  # nothing else says which organisation the key reads
@@ -199,7 +211,7 @@ class Organisations:
         for org_id in readable:
             by_tenant.setdefault(tenants.tenant_of(org_id).name, org_id)
         listings = await asyncio.gather(
-            *(self.get(org_id).directory.organizations() for org_id in by_tenant.values()),
+            *(self._directory(o, cost, max_age).organizations() for o in by_tenant.values()),
             return_exceptions=True,
         )
         names: dict[str, Any] = {}
@@ -217,80 +229,3 @@ class Organisations:
             await services.cache.close()
         if self._link is not None:
             await self._link.aclose()
-
-
-class OrgBinding:
-    """Binds each /graphql and /export request to one organisation before the app sees it:
-    `scope["state"]` gets `binding` (gateway.tenancy.Binding) and `services` (that
-    organisation's, or None when the caller may read several and named none). A header
-    naming an organisation the caller may not read is refused here, before any upstream
-    call. An unknown or missing token passes through unbound: the endpoint answers 401."""
-
-    def __init__(self, app: ASGIApp, settings: Settings, metrics: Metrics) -> None:
-        self._app = app
-        self._tenants = settings.tenants
-        self._single = None if settings.demo else settings.org_id
-        self._metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not (path == "/graphql" or path.startswith("/export/")) or scope["method"] == "OPTIONS":
-            await self._app(scope, receive, send)
-            return
-        state = scope.setdefault("state", {})
-        organisations: Organisations = state["organisations"]
-        headers = Headers(scope=scope)
-        header = headers.get(ORG_HEADER)
-        try:
-            binding = self._bind(headers, header)
-        except GatewayError as error:
-            await self._refuse(error, scope, receive, send)
-            return
-        state["binding"] = binding
-        state["services"] = (
-            organisations.get(binding.org_id)
-            if binding.org_id is not None or self._tenants is None
-            else None
-        )
-        await self._app(scope, receive, send)
-
-    def _bind(self, headers: Headers, header: str | None) -> Binding:
-        if self._tenants is None:
-            single = self._single
-            if header is not None and (single is None or header.strip().lower() != single.lower()):
-                raise OrgRequired(
-                    f"This gateway serves one organisation; {ORG_HEADER} may only name it "
-                    "(JUMPCLOUD_ORG_ID), or be left out.",
-                    header=ORG_HEADER,
-                )
-            return Binding(single, (single,) if single else ())
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        readable = self._tenants.orgs_of(token) if scheme.lower() == "bearer" and token else ()
-        if not readable:
-            return Binding(None, ())
-        return bind(readable, header)
-
-    async def _refuse(
-        self, error: GatewayError, scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        self._metrics.errors.labels(error.code).inc()
-        status = 403 if error.code == "FORBIDDEN" else 400
-        media = negotiate(Headers(scope=scope).get("accept"))
-        extensions = {**error.extensions, "code": error.code}
-        errors = [{"message": str(error), "extensions": extensions}]
-        # A request error: no `data` entry in application/graphql-response+json.
-        body = orjson.dumps(
-            {"data": None, "errors": errors} if media.legacy else {"errors": errors}
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", media.content_type.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"cache-control", b"no-store"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})

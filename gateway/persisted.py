@@ -28,8 +28,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
+from starlette.types import Receive, Scope
 
 from gateway.errors import BadRequest, RequestRefused
+from gateway.intake import replay
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 DEFAULT_MAX_DOCUMENTS = 1_000
@@ -129,6 +131,24 @@ class PersistedDocuments:
     @property
     def trusted_only(self) -> bool:
         return self._trusted is not None
+
+    def resolve(
+        self, scope: Scope, receive: Receive, replayed: Receive, sent: bytes
+    ) -> tuple[Scope, Receive, bytes]:
+        """The request with its persisted document resolved into a plain one (the body or
+        query string rewritten), or as it came (`replayed` replays what was read from
+        `receive`) when it names none."""
+        if scope["method"] == "POST":
+            body = self.resolve_body(sent)
+            if body is None:
+                return scope, replayed, sent
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            return {**scope, "headers": headers}, replay(body, receive), body
+        query_string = self.resolve_query_string(sent)
+        if query_string is None:
+            return scope, replayed, sent
+        return {**scope, "query_string": query_string}, replayed, query_string
 
     def resolve_body(self, body: bytes) -> bytes | None:
         """The body to run instead of a POSTed one; None to run it as sent (no persisted

@@ -1,4 +1,4 @@
-"""Start the collections an operation will need beside its first read (DESIGN §5.8).
+"""Start the collections an operation will need beside its first read.
 
 A query's waves of upstream reads depend on each other (a users page, then their groups,
 then those groups' applications), but the small collections it touches do not: the group

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gateway import doctor
 from gateway.cache import TTLCache
+from gateway.doctor_upstream import probe
 from gateway.errors import for_upstream
 from gateway.jumpcloud import errors
 from gateway.jumpcloud.client import JumpCloudClient
@@ -75,7 +75,7 @@ class Readiness:
             return verdict
 
     async def _examine(self, client: JumpCloudClient, cache: TTLCache) -> Verdict:
-        error = await doctor.probe(client, self._probe_seconds)
+        error = await probe(client, self._probe_seconds)
         cache_state, cache_up = await self._cache_state(cache)
         now = self._clock()
         if error is None or isinstance(error, errors.PermissionDeniedError):

@@ -3,7 +3,7 @@
 A GraphQL response computed only from fresh cache entries, with no upstream call, no
 stale entry and no error, is a pure function of those entries and of the request (the
 organisation and credential, the document, its variables and operation name). It is kept
-until the earliest moment one of those entries stops being fresh (DESIGN §5.9): until then,
+until the earliest moment one of those entries stops being fresh: until then,
 executing the request again would read the same entries and return the same bytes. Anything
 that read through JumpCloud, an error or a stale entry is never kept.
 """
@@ -15,6 +15,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.request_cost import COST_HEADER, RequestCost
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,37 @@ class ResponseCache:
         self._items.move_to_end(key)
         self.hits += 1
         return kept.body
+
+    def key_for(self, request: Request, sent: bytes) -> bytes | None:
+        """The key of a request's response, or None when it must run: the caller asked
+        what it costs, it is not an operation (the GraphiQL page), or it is bound to no
+        organisation. Per organisation, and per the set of organisations the caller may
+        read, which `organizations` answers with."""
+        if request.headers.get(COST_HEADER):
+            return None
+        if request.method == "GET" and "query" not in request.query_params:
+            return None
+        services = request.state.services
+        if services is None:
+            return None
+        readable = ",".join(request.state.binding.readable)
+        return self.key(f"{services.cache.namespace}|{readable}", request.method, sent)
+
+    def keep_if_fresh(self, key: bytes, request: Request, response: Response) -> None:
+        """Keep a clean 200 computed only from fresh cache entries (no upstream call, no
+        miss, nothing stale), until the first of them expires."""
+        context = getattr(request.state, "jcgraph_context", None)
+        if (
+            context is None
+            or response.status_code != 200
+            or not getattr(request.state, "jcgraph_clean", False)
+        ):
+            return
+        cost: RequestCost = context.cost
+        cache = cost.cache
+        if cost.upstream.calls or cache.misses or cache.stale or cache.expires_at is None:
+            return
+        self.keep(key, bytes(response.body), cache.expires_at)
 
     def keep(self, key: bytes, body: bytes, expires_at: float) -> None:
         if expires_at <= self._clock() or len(body) + ENTRY_OVERHEAD > self._max_bytes:

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import math
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from gateway import tracing
+from gateway import settings_checks
+from gateway.env import EnvReader
 from gateway.model import AccessPlan
-from gateway.persisted import ManifestError, read_manifest
-from gateway.tenancy import Tenants, TenantsError, read_tenants
+from gateway.tenancy import Tenants
 
 DEFAULT_BASE_URL = "https://console.jumpcloud.com"
-
-
-# Organisation ids are 24-hex-character ObjectIds (API-NOTES §10); JumpCloud answers a
-# malformed x-org-id with 400 (§2), so it is refused here, before any request.
-_ORG_ID = re.compile(r"[0-9A-Fa-f]{24}")
-# Nothing a header value may not hold, and no whitespace a copied key may have picked up.
-_KEY_CHARS = re.compile(r"[!-~]+")
 
 
 class SettingsError(ValueError):
@@ -60,8 +51,8 @@ class Settings:
     upstream_timeout: float = 10.0
     retry_attempts: int = 5
     retry_timeout: float = 30.0
-    # Sparing JumpCloud when it struggles (DESIGN §5.11). JumpCloud publishes no rate limits
-    # (API-NOTES §6): 429s are learned at run time, these bound the rest.
+    # Sparing JumpCloud when it struggles. JumpCloud publishes no rate limits: 429s are
+    # learned at run time, these bound the rest.
     request_deadline: float | None = None  # JCGRAPH_REQUEST_DEADLINE; None: 2 x upstream_timeout
     breaker_threshold: int = 5
     breaker_cool_down: float = 30.0
@@ -88,11 +79,11 @@ class Settings:
     # Fresh data on demand (gateway.freshness): who may send Cache-Control, how often.
     fresh_read_tokens: tuple[str, ...] = field(default=(), repr=False)
     fresh_reads_per_minute: int = 6
-    # Replicas (DESIGN §5.10). One upstream budget per organisation, across every replica
-    # sharing JCGRAPH_CACHE_URL's Redis (in process without it). JumpCloud publishes no rate
-    # limit (API-NOTES §6: no numbers, no Retry-After contract, no X-RateLimit-* headers), so
-    # there is no number to default to: the budget is off (0) unless set, and JumpCloud's own
-    # answers rule, as in one process: a 429 pauses every replica (the pause is shared through
+    # Replicas. One upstream budget per organisation, across every replica sharing
+    # JCGRAPH_CACHE_URL's Redis (in process without it). JumpCloud publishes no rate limit
+    # (no numbers, no Retry-After contract, no X-RateLimit-* headers), so there is no
+    # number to default to: the budget is off (0) unless set, and JumpCloud's own answers
+    # rule, as in one process: a 429 pauses every replica (the pause is shared through
     # Redis even with the budget off) and requests are then paced at the rate it accepted.
     # A deployment that knows its room sets JCGRAPH_UPSTREAM_RATE (and _BURST).
     upstream_rate: float = 0.0
@@ -114,7 +105,7 @@ class Settings:
         """Read and validate every variable documented in the README; a SettingsError
         lists every problem found, not only the first."""
         env = os.environ if env is None else env
-        read = _Reader(env)
+        read = EnvReader(env)
         settings = cls(
             api_key=env.get("JUMPCLOUD_API_KEY") or None,
             org_id=env.get("JUMPCLOUD_ORG_ID") or None,
@@ -186,213 +177,13 @@ class Settings:
     def problems(self) -> list[str]:
         """What is wrong with these values, one message a problem, each naming its variable.
         The API key and the bearer tokens are never quoted."""
-        found: list[str] = []
-        if self.tenants is not None:
-            found += self._tenancy_problems()
-        elif not self.demo and not self.api_key:
-            found.append(
-                "JUMPCLOUD_API_KEY is not set. Set it to an administrator's API key "
-                "(JumpCloud console > API Settings), or run `jcgraph serve --demo` to serve "
-                "the embedded demo organisation."
-            )
-        elif self.api_key and not _KEY_CHARS.fullmatch(self.api_key):
-            found.append(
-                "JUMPCLOUD_API_KEY holds whitespace or control characters; set the key alone, "
-                "without quotes, spaces or a trailing newline"
-            )
-        found += _url_problems(self.base_url)
-        if self.org_id is not None and not _ORG_ID.fullmatch(self.org_id):
-            found.append(
-                f"JUMPCLOUD_ORG_ID must be an organisation id, 24 hexadecimal characters "
-                f"(got {self.org_id!r:.40}); find it in the JumpCloud console's organisation "
-                "settings, or unset it for a single-organisation administrator's key"
-            )
-        found += _cache_url_problems(self.cache_url)
-        tokens = self.bearer_tokens
-        if tokens and not set(self.fresh_read_tokens) <= set(tokens):
-            where = "JCGRAPH_TENANTS" if self.tenants is not None else "JCGRAPH_AUTH_TOKENS"
-            found.append(
-                f"JCGRAPH_FRESH_READ_TOKENS lists a token that is not in {where}: "
-                "a caller must pass auth before it may ask for fresh reads; list each there too"
-            )
-        if any(not token.strip() for token in self.auth_tokens):
-            found.append("JCGRAPH_AUTH_TOKENS holds an empty token; remove the stray comma")
-        if self.log_level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
-            found.append("JCGRAPH_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
-        if self.access_plan not in set(AccessPlan):
-            plans = ", ".join(AccessPlan)
-            found.append(f"JCGRAPH_ACCESS_PLAN must be one of {plans}")
-        if self.max_page_size > 1000:
-            found.append("JCGRAPH_MAX_PAGE_SIZE must be at most 1000")
-        found += _cors_problems(self.cors_origins)
-        if self.log_format not in ("text", "json"):
-            found.append(
-                f"JCGRAPH_LOG_FORMAT must be text or json, got {self.log_format!r:.40}; json "
-                "writes one JSON object a line"
-            )
-        if not (math.isfinite(self.upstream_rate) and self.upstream_rate >= 0):
-            found.append(
-                "JCGRAPH_UPSTREAM_RATE must be a number of requests a second, 0 or more "
-                "(0: no budget)"
-            )
-        if self.upstream_burst < 1:
-            found.append("JCGRAPH_UPSTREAM_BURST must be at least 1 (requests at once)")
-        if not (math.isfinite(self.cache_lease_ttl) and self.cache_lease_ttl > 0):
-            found.append("JCGRAPH_CACHE_LEASE_TTL must be a positive number of seconds")
-        if self.otel and not tracing.installed():
-            found.append(tracing.MISSING_EXTRA)
-        if self.trusted_documents is not None:
-            try:
-                read_manifest(self.trusted_documents)
-            except ManifestError as exc:
-                found.append(
-                    f"JCGRAPH_TRUSTED_DOCUMENTS ({self.trusted_documents!r:.200}) {exc}; point it "
-                    "at a JSON manifest {sha256: document} (`jcgraph manifest > trusted.json`)"
-                )
-        return found
-
-    def _tenancy_problems(self) -> list[str]:
-        found = []
-        if self.demo:
-            found.append(
-                "JCGRAPH_TENANTS cannot be combined with --demo, which serves the one embedded "
-                "demo organisation; unset JCGRAPH_TENANTS or drop --demo"
-            )
-        given = [
-            name
-            for name, value in (
-                ("JUMPCLOUD_API_KEY", self.api_key),
-                ("JUMPCLOUD_ORG_ID", self.org_id),
-                ("JCGRAPH_AUTH_TOKENS", self.auth_tokens),
-            )
-            if value
-        ]
-        if given:
-            found.append(
-                f"JCGRAPH_TENANTS replaces {', '.join(given)}: each tenant names its API key, "
-                "organisations and tokens; unset them"
-            )
-        return found
+        return settings_checks.problems(self)
 
 
-def _cors_problems(origins: tuple[str, ...]) -> list[str]:
-    if "*" in origins:
-        if len(origins) > 1:
-            return ["JCGRAPH_CORS_ORIGINS holds `*` and other origins; set `*` alone, or list them"]
-        return []
-    found: list[str] = []
-    for origin in origins:
-        try:
-            parts = urlsplit(origin)
-            parts.port  # noqa: B018 - raises on a malformed port
-        except ValueError:
-            parts = None
-        if (
-            parts is None
-            or parts.scheme not in ("http", "https")
-            or not parts.hostname
-            or parts.username is not None
-            or origin != f"{parts.scheme}://{parts.netloc}"
-        ):
-            found.append(
-                f"JCGRAPH_CORS_ORIGINS holds {origin!r:.80}, not an origin; list origins as a "
-                "browser sends them, scheme://host[:port] with no path or trailing slash "
-                "(e.g. https://app.example.com,http://localhost:5173), or `*` alone"
-            )
-    return found
-
-
-def _url_problems(url: str) -> list[str]:
-    hint = "e.g. https://console.jumpcloud.com (or the console of your region)"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        return [f"JUMPCLOUD_BASE_URL is not a valid URL; set it to {hint}"]
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        # Not quoted: a URL may hold credentials.
-        return [
-            f"JUMPCLOUD_BASE_URL must be an http:// or https:// URL with a host; set it to {hint}"
-        ]
-    return []
-
-
-def _cache_url_problems(url: str) -> list[str]:
-    if url.startswith("memory://"):
-        return []
-    if not url.startswith(("redis://", "rediss://")):
-        return ["JCGRAPH_CACHE_URL must start with memory://, redis:// or rediss://"]
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        return ["JCGRAPH_CACHE_URL has a malformed port; use redis://host:6379/0"]
-    db = parts.path.lstrip("/")
-    if db and not db.isdigit():
-        return [f"JCGRAPH_CACHE_URL's database must be a number (redis://host:6379/0), got {db!r}"]
-    return []
-
-
-class _Reader:
-    """Parses variables, collecting every problem instead of stopping at the first."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self.env = env
-        self.problems: list[str] = []
-
-    def number(self, name: str, default: float, *, minimum: float) -> float:
-        raw = self.env.get(name)
-        if raw is None or raw.strip() == "":
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):  # nan and inf parse as floats and pass every comparison
-            self.problems.append(f"{name} must be a finite number, got {raw!r:.40}")
-            return default
-        if value < minimum:
-            self.problems.append(f"{name} must be at least {minimum:g}, got {raw!r:.40}")
-            return default
-        return value
-
-    def integer(self, name: str, default: int, *, minimum: int) -> int:
-        value = self.number(name, default, minimum=minimum)
-        if value != int(value):
-            self.problems.append(f"{name} must be a whole number, got {self.env[name]!r:.40}")
-            return default
-        return int(value)
-
-    def flag(self, name: str, default: bool) -> bool:
-        raw = self.env.get(name)
-        if raw is None or raw.strip() == "":
-            return default
-        lowered = raw.strip().lower()
-        if lowered in {"1", "true", "yes", "on"}:
-            return True
-        if lowered in {"0", "false", "no", "off"}:
-            return False
-        self.problems.append(f"{name} must be true or false, got {raw!r:.40}")
-        return default
-
-    def tenants(self, name: str) -> Tenants | None:
-        raw = self.env.get(name, "")
-        if not raw.strip():
-            return None
-        try:
-            return read_tenants(raw, self.env)
-        except TenantsError as exc:
-            self.problems.append(str(exc))
-            return None
-
-    def tokens(self, name: str) -> tuple[str, ...]:
-        """Comma-separated tokens; unset or blank means none. A value holding only commas
-        and spaces is refused: it reads as "auth on" but would turn auth off."""
-        raw = self.env.get(name, "")
-        tokens = tuple(t.strip() for t in raw.split(",") if t.strip())
-        if raw.strip() and not tokens:
-            self.problems.append(
-                f"{name} holds no token (only commas or spaces); list the bearer tokens "
-                "callers must send, or unset it to serve without authentication"
-            )
-        return tokens
+def secrets_of(settings: Settings) -> tuple[str, ...]:
+    """Values no log line may show: the API key, the gateway's bearer tokens (fresh-read
+    ones included), and the password of a cache URL."""
+    cache_password = urlsplit(settings.cache_url).password
+    tokens = (*settings.bearer_tokens, *settings.fresh_read_tokens)
+    keys = [t.api_key for t in settings.tenants.tenants] if settings.tenants else []
+    return tuple(s for s in (settings.api_key, *keys, *tokens, cache_password) if s)

@@ -1,5 +1,11 @@
-"""Suite-wide: every log line the whole suite produces, formatted as `jcgraph serve` formats
-it (through the root handler's Redactor), holds neither the API key nor any email."""
+"""Suite-wide: retries never sleep, and no log line holds the API key or an email.
+
+Every test runs in stamina's testing mode, capped so that each call site keeps its own
+configured attempts (ClientConfig.retry_attempts) and never waits between them; a test that
+wants the real backoff opens `stamina.set_testing(False)` itself. Every log line the whole
+suite produces, formatted as `jcgraph serve` formats it (through the root handler's Redactor),
+is checked at the end of the session.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,19 @@ import re
 from collections.abc import Iterator
 
 import pytest
+import stamina
 
-from gateway.observability import Redactor
+from gateway.redaction import Redactor
 from tests.harness import API_KEY
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+@pytest.fixture(autouse=True)
+def _retries_never_sleep() -> Iterator[None]:
+    # cap=True: attempts are capped at 1000, so each call site's own number stands.
+    with stamina.set_testing(True, attempts=1000, cap=True):
+        yield
 
 
 class Lines(logging.Handler):

@@ -9,8 +9,9 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 import pytest
 
-from gateway.cache import CacheTally, TTLCache, current_cache_tally
+from gateway.cache import TTLCache
 from gateway.cache_levels import open_cache
+from gateway.request_cost import CacheTally
 from tests.clock import FakeClock
 
 
@@ -27,9 +28,7 @@ async def ticks(done: Callable[[], bool], most: int = 100) -> None:
 
 
 def make_cache(clock: FakeClock, url: str = "memory://") -> TTLCache:
-    return open_cache(
-        url, namespace="test:", ttl=60, stale_ttl=600, stale_on=(Down,), clock=clock
-    )
+    return open_cache(url, namespace="test:", ttl=60, stale_ttl=600, stale_on=(Down,), clock=clock)
 
 
 async def test_a_cancelled_caller_does_not_cancel_the_load_for_the_others() -> None:
@@ -78,11 +77,8 @@ async def test_stale_entries_answer_for_their_keys_and_errors_for_the_rest() -> 
     await cache.load_many(["old"], fine)
     clock.advance(120)
     tally = CacheTally()
-    token = current_cache_tally.set(tally)
-    try:
-        got = await cache.load_many(["old", "new"], down)
-    finally:
-        current_cache_tally.reset(token)
+    charged = cache.charging(tally)
+    got = await charged.load_many(["old", "new"], down)
     assert got["old"] == "old-v1"
     assert isinstance(got["new"], Down)
     assert tally.stale == 1
@@ -105,8 +101,7 @@ async def test_callers_that_join_a_stale_answer_are_told_it_is_stale() -> None:
 
     async def tallied() -> CacheTally:
         tally = CacheTally()
-        current_cache_tally.set(tally)
-        await cache.load_many(["k"], down)
+        await cache.charging(tally).load_many(["k"], down)
         return tally
 
     first = asyncio.create_task(tallied())
@@ -174,11 +169,8 @@ async def test_not_found_is_remembered_for_the_negative_ttl() -> None:
     calls, fetch = counting(lambda keys: {k: k for k in keys if k != "ghost"})
     assert await cache.load_many(["ghost", "real"], fetch) == {"real": "real"}
     tally = CacheTally()
-    token = current_cache_tally.set(tally)
-    try:
-        assert await cache.load_many(["ghost"], fetch) == {}
-    finally:
-        current_cache_tally.reset(token)
+    charged = cache.charging(tally)
+    assert await charged.load_many(["ghost"], fetch) == {}
     assert calls == [["ghost", "real"]]  # the second look cost nothing
     assert (tally.hits, tally.misses, tally.oldest_stored_at) == (1, 0, clock.now)
     assert cache.stats.negative_hits == 1
@@ -210,11 +202,8 @@ async def test_a_stale_not_found_answers_while_upstream_is_down() -> None:
     await cache.load_many(["ghost"], fine)
     clock.advance(300)  # long past the negative TTL, within the stale window
     tally = CacheTally()
-    token = current_cache_tally.set(tally)
-    try:
-        assert await cache.load_many(["ghost"], down) == {}
-    finally:
-        current_cache_tally.reset(token)
+    charged = cache.charging(tally)
+    assert await charged.load_many(["ghost"], down) == {}
     assert (tally.stale, tally.oldest_stored_at) == (1, clock.now - 300)
 
 
@@ -323,3 +312,31 @@ async def test_a_load_with_a_stale_answer_for_every_key_runs_in_the_stale_scope(
     clock.advance(120)
     await cache.load_many(["a", "b"], fetch)  # both expired, both within the stale window
     assert scopes == ["entered"]
+
+
+async def test_a_charged_copy_shares_the_engines_loads_and_tallies_only_its_own_reads() -> None:
+    cache, gate, calls = make_cache(FakeClock()), asyncio.Event(), []
+
+    async def fetch(keys: list[str]) -> Mapping[str, object]:
+        calls.append(keys)
+        await gate.wait()
+        return {k: k.upper() for k in keys}
+
+    mine, other = CacheTally(), CacheTally()
+    charged = cache.charging(mine)
+    owner = asyncio.create_task(charged.load_many(["a"], fetch))
+    await ticks(lambda: bool(calls))  # the charged copy's fetch is under way
+    joiner = asyncio.create_task(cache.load_many(["a"], fetch))
+    await ticks(lambda: False, 20)  # the engine reaches the same load and waits
+    gate.set()
+    assert (await owner, await joiner) == ({"a": "A"}, {"a": "A"})
+    assert calls == [["a"]]  # one fetch for both
+    assert (cache.stats.loads, cache.stats.coalesced, cache.stats.misses) == (1, 1, 2)
+    assert (mine.hits, mine.misses) == (0, 1)  # the engine's miss is not this request's
+
+    assert await cache.load_many(["a"], fetch) == {"a": "A"}  # the engine's hit
+    assert await charged.load_many(["a"], fetch) == {"a": "A"}  # the entry it stored
+    assert await cache.charging(other).peek_many(["a"]) == {"a": "A"}
+    assert calls == [["a"]]
+    assert (mine.hits, mine.misses, other.hits, other.misses) == (1, 1, 1, 0)
+    assert cache.stats.hits == 3

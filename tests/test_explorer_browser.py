@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from gateway.explorer import ASSETS, DOCUMENTS, explorer_html
+from gateway.explorer import ASSETS, explorer_html
+from gateway.explorer_documents import DOCUMENTS
 from gateway.simulator.store import Org, demo_org
 from tests import oracle
 from tests.browser import browse

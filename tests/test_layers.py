@@ -1,4 +1,10 @@
-"""DESIGN §3's layer rules, checked by walking every module's imports."""
+"""The gateway's layer rules, checked by walking every module's imports.
+
+`jumpcloud/` knows HTTP and JumpCloud, nothing of GraphQL or Starlette; `simulator/` imports
+nothing else of the gateway; `types/` names kinds and relations from the model and reads
+only through loaders, never the client, the planner, the access graph or the cache; only the
+cache levels import aiocache.
+"""
 
 from __future__ import annotations
 

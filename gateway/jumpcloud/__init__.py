@@ -1,9 +1,10 @@
 """The upstream JumpCloud client: knows HTTP and JumpCloud, nothing of GraphQL or Starlette."""
 
-from gateway.jumpcloud.accounting import CallLog, Tally, current_tally
+from gateway.jumpcloud.accounting import CallLog, Tally
 from gateway.jumpcloud.breaker import BreakerState
 from gateway.jumpcloud.client import ClientConfig, JumpCloudClient, Page
 from gateway.jumpcloud.deadline import deadline
+from gateway.jumpcloud.edges import Edge, read_edges
 from gateway.jumpcloud.errors import (
     AuthenticationError,
     BadRequestError,
@@ -28,6 +29,7 @@ __all__ = [
     "BreakerState",
     "CallLog",
     "ClientConfig",
+    "Edge",
     "Filter",
     "GraphType",
     "Health",
@@ -46,8 +48,8 @@ __all__ = [
     "UpstreamMisconfiguredError",
     "UpstreamTimeoutError",
     "UpstreamUnavailableError",
-    "current_tally",
     "deadline",
+    "read_edges",
     "redact",
     "render_v1",
     "render_v2",

@@ -1,9 +1,8 @@
-"""What upstream calls cost: a per-client call log and a per-request tally."""
+"""What upstream calls cost: a per-client call log and the tally one piece of work is charged."""
 
 from __future__ import annotations
 
 from collections import Counter, deque
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 
@@ -48,7 +47,8 @@ class CallLog:
 
 @dataclass
 class Tally:
-    """Upstream attempts made on behalf of one piece of work (e.g. one GraphQL request)."""
+    """Upstream attempts made on behalf of one piece of work (e.g. one GraphQL request): a
+    client made by `JumpCloudClient.charging(tally)` adds every attempt it makes to it."""
 
     calls: int = 0
     by_endpoint: Counter[str] = field(default_factory=Counter)
@@ -57,6 +57,6 @@ class Tally:
         self.calls += 1
         self.by_endpoint[endpoint] += 1
 
-
-# The gateway sets a fresh Tally per GraphQL request; the client adds every attempt to it.
-current_tally: ContextVar[Tally | None] = ContextVar("current_tally", default=None)
+    def merge(self, other: Tally) -> None:
+        self.calls += other.calls
+        self.by_endpoint.update(other.by_endpoint)

@@ -1,5 +1,7 @@
-"""One upstream rate budget per organisation: GCRA across replicas (one atomic Lua script in
-Redis), in process without Redis; and the 429 pause every replica honours.
+"""One upstream rate budget per organisation, and the 429 pause every replica honours.
+
+The budget is GCRA across replicas (one atomic Lua script in Redis), in process without
+Redis.
 
 GCRA (the generic cell rate algorithm) keeps one number per budget, the theoretical arrival
 time `tat` of the next request. A request may leave when `tat - burst * interval <= now`,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import re
+import copy
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -12,30 +12,27 @@ from typing import Any, Self
 import httpx
 
 from gateway.jumpcloud import errors, responses
-from gateway.jumpcloud.accounting import CallLog
+from gateway.jumpcloud.accounting import CallLog, Tally
 from gateway.jumpcloud.budget import Budget
-from gateway.jumpcloud.config import MAX_LIMIT, ClientConfig
+from gateway.jumpcloud.config import ClientConfig
 from gateway.jumpcloud.deadline import deadline, single_attempt
-from gateway.jumpcloud.filters import ApiVersion, Filter, Op, SortKey, filter_params, render_sort
+from gateway.jumpcloud.filters import ApiVersion, Filter, Op, SortKey, filter_params
 from gateway.jumpcloud.paging import collect, gather_all, inconsistent
-from gateway.jumpcloud.resources import (
-    ASSOCIATION_TARGETS,
-    FILTERABLE_RELATIONS,
-    RELATIONS,
-    Envelope,
-    GraphType,
-    Resource,
+from gateway.jumpcloud.read_checks import (
+    Params,
+    check_id,
+    check_relation,
+    check_window,
+    list_params,
+    query_filters,
+    window,
 )
+from gateway.jumpcloud.resources import Envelope, GraphType, Resource
 from gateway.jumpcloud.responses import Record
 from gateway.jumpcloud.upstream import Health, Upstream
 
 __all__ = ["ClientConfig", "GraphType", "JumpCloudClient", "Page", "Resource"]
 
-Params = list[tuple[str, str]]
-
-# JumpCloud ids are 24-hex ObjectIds, but no spec gives a regex (API-NOTES §10): accept
-# anything that cannot change the path or the query it is placed into.
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SEARCH_USERS = "/api/search/systemusers"
 
 
@@ -68,6 +65,14 @@ class JumpCloudClient:
         self.config = config
         self.calls = calls if calls is not None else CallLog()
         self._upstream = Upstream(config, transport, self.calls, budget)
+        self._tally: Tally | None = None
+
+    def charging(self, tally: Tally) -> JumpCloudClient:
+        """This client, also counting every attempt it makes in `tally`: one request's
+        cost. It shares everything else (connections, limits, breaker, call log)."""
+        charged = copy.copy(self)
+        charged._tally = tally
+        return charged
 
     async def aclose(self) -> None:
         await self._upstream.aclose()
@@ -105,12 +110,14 @@ class JumpCloudClient:
         endpoint = f"GET {resource.path}/{{id}}"
         if not resource.gettable:
             raise errors.InvalidQueryError(
-                f"{resource.name.lower()} have no get-by-id endpoint (API-NOTES §8); "
+                f"{resource.name.lower()} have no get-by-id endpoint; "
                 "find the record in list_all instead",
                 endpoint=endpoint,
             )
-        _check_id(id, endpoint)
-        response = await self._upstream.request("GET", f"{resource.path}/{id}", endpoint)
+        check_id(id, endpoint)
+        response = await self._upstream.request(
+            "GET", f"{resource.path}/{id}", endpoint, tally=self._tally
+        )
         return responses.read_object(response, endpoint)
 
     async def page(
@@ -122,12 +129,12 @@ class JumpCloudClient:
         filters: Sequence[Filter] = (),
         sort: Sequence[SortKey] = (),
     ) -> Page:
-        """One page; `limit` is always sent, since JumpCloud's default is 10 (API-NOTES §3)."""
+        """One page; `limit` is always sent, since JumpCloud's default is 10."""
         endpoint = f"GET {resource.path}"
-        _check_window(skip, limit, endpoint)
-        params = _list_params(resource, filters, sort, endpoint)
+        check_window(skip, limit, endpoint)
+        params = list_params(resource, filters, sort, endpoint)
         records, total = await self._list(
-            "GET", resource.path, resource.envelope, endpoint, [*params, *_window(skip, limit)]
+            "GET", resource.path, resource.envelope, endpoint, [*params, *window(skip, limit)]
         )
         return _page(records, total, skip)
 
@@ -141,23 +148,24 @@ class JumpCloudClient:
     ) -> list[Record]:
         """Every record: the first page gives the total, the others are fetched concurrently.
 
-        Sorted on the id by default so offset paging neither skips nor repeats records (BP,
-        API-NOTES §6). A sort on `_id` or `id` is sent as the resource's own id field: `_id`
-        on v1; `id` on v2, whose lists document `sort` over the object's fields
-        (trait_sort_sort) and whose objects name their id `id` (§10). Raises
+        Sorted on the id by default so offset paging neither skips nor repeats records
+        (JumpCloud's best practices: page with `skip` only under a sort on a unique field).
+        A sort on `_id` or `id` is sent as the resource's own id field: `_id` on v1; `id` on
+        v2, whose lists document `sort` over the object's fields (trait_sort_sort) and whose
+        objects name their id `id`. Raises
         UpstreamInconsistentError when the pages do not add up to the total or repeat a record.
         """
         endpoint = f"GET {resource.path}"
-        params = _list_params(resource, filters, sort, endpoint)
+        params = list_params(resource, filters, sort, endpoint)
         if fields:  # the id field always comes back: the paging check reads it
             wanted = dict.fromkeys([resource.id_field, *fields])
             separator = " " if resource.version is ApiVersion.V1 else ","
             params.append(("fields", separator.join(wanted)))
 
         async def fetch(skip: int) -> tuple[list[Record], int | None]:
-            window = _window(skip, self.config.page_size)
+            bounds = window(skip, self.config.page_size)
             return await self._list(
-                "GET", resource.path, resource.envelope, endpoint, [*params, *window]
+                "GET", resource.path, resource.envelope, endpoint, [*params, *bounds]
             )
 
         def key(record: Record) -> object:
@@ -166,8 +174,8 @@ class JumpCloudClient:
         return await collect(fetch, self.config.page_size, endpoint, key)
 
     async def organizations(self) -> list[Record]:
-        """The organisations the API key administers (`organization_list`, API-NOTES
-        Organizations): `_id` and `displayName`, read without x-org-id (§2)."""
+        """The organisations the API key administers (`organization_list`): `_id` and
+        `displayName`, read without x-org-id, as the key's own (not one organisation's)."""
         return await self.list_all(Resource.ORGANIZATIONS, fields=["displayName"])
 
     async def users_by_ids(self, ids: Sequence[str]) -> list[Record]:
@@ -178,7 +186,7 @@ class JumpCloudClient:
         """v1 objects by id, in the order asked; ids that do not exist are simply absent.
 
         One `filter=_id:$in:a|b|...` call per `user_id_batch` ids, the batches concurrently
-        (the v1 filter syntax is the same on every v1 list, API-NOTES §3).
+        (the v1 filter syntax is the same on every v1 list).
         """
         endpoint = f"GET {resource.path}"
         if resource.version is not ApiVersion.V1:
@@ -188,7 +196,7 @@ class JumpCloudClient:
             )
         wanted = list(dict.fromkeys(ids))
         for value in wanted:
-            _check_id(value, endpoint)
+            check_id(value, endpoint)
         size = self.config.user_id_batch
         batches = [wanted[i : i + size] for i in range(0, len(wanted), size)]
         pages = await gather_all(self._id_batch(resource, batch, endpoint) for batch in batches)
@@ -199,12 +207,12 @@ class JumpCloudClient:
         self, body: Mapping[str, Any], *, skip: int = 0, limit: int = 100
     ) -> Page:
         """POST /api/search/systemusers: a read, so retried. limit/skip in query and body,
-        as JumpCloud's PowerShell module sends them (API-NOTES §6)."""
+        as JumpCloud's PowerShell module sends them."""
         endpoint = f"POST {_SEARCH_USERS}"
-        _check_window(skip, limit, endpoint)
+        check_window(skip, limit, endpoint)
         payload = {**body, "limit": limit, "skip": skip}
         records, total = await self._list(
-            "POST", _SEARCH_USERS, Envelope.RESULTS, endpoint, _window(skip, limit), payload
+            "POST", _SEARCH_USERS, Envelope.RESULTS, endpoint, window(skip, limit), payload
         )
         return _page(records, total, skip)
 
@@ -217,21 +225,21 @@ class JumpCloudClient:
         targets: GraphType | None = None,
         filters: Sequence[Filter] = (),
     ) -> list[Record]:
-        """Every result of GET /api/v2/{plural(source)}/{id}/{relation} (API-NOTES §7).
+        """Every result of GET /api/v2/{plural(source)}/{id}/{relation}.
 
         Graph lists take no sort (traversals document none), so the x-total-count total and
         the absence of repeats are checked instead: UpstreamInconsistentError otherwise.
         """
         endpoint = f"GET /api/v2/{source.plural}/{{id}}/{relation}"
-        _check_relation(source, relation, targets, filters, endpoint)
-        _check_id(source_id, endpoint)
+        check_relation(source, relation, targets, filters, endpoint)
+        check_id(source_id, endpoint)
         params: Params = [("targets", targets.value)] if targets is not None else []
-        params += _filter_params(filters, ApiVersion.V2, endpoint)
+        params += query_filters(filters, ApiVersion.V2, endpoint)
         path = f"/api/v2/{source.plural}/{source_id}/{relation}"
 
         async def fetch(skip: int) -> tuple[list[Record], int | None]:
-            window = _window(skip, self.config.page_size)
-            return await self._list("GET", path, Envelope.BARE, endpoint, [*params, *window])
+            bounds = window(skip, self.config.page_size)
+            return await self._list("GET", path, Envelope.BARE, endpoint, [*params, *bounds])
 
         return await collect(fetch, self.config.page_size, endpoint, _graph_key)
 
@@ -242,7 +250,7 @@ class JumpCloudClient:
             resource.path,
             Envelope.RESULTS,
             endpoint,
-            [*params, *_window(0, len(batch))],
+            [*params, *window(0, len(batch))],
         )
         if total is not None and total > len(records):
             raise inconsistent(endpoint, f"announced {total} records for {len(batch)} ids")
@@ -258,7 +266,9 @@ class JumpCloudClient:
         params: Params,
         json: Mapping[str, Any] | None = None,
     ) -> tuple[list[Record], int | None]:
-        response = await self._upstream.request(method, path, endpoint, params=params, json=json)
+        response = await self._upstream.request(
+            method, path, endpoint, params=params, json=json, tally=self._tally
+        )
         return responses.read_list(response, envelope, endpoint)
 
 
@@ -266,81 +276,6 @@ def _page(records: list[Record], total: int | None, skip: int) -> Page:
     if total is None:
         return Page(records, skip + len(records), total_exact=False)
     return Page(records, total)
-
-
-def _window(skip: int, limit: int) -> Params:
-    return [("limit", str(limit)), ("skip", str(skip))]
-
-
-def is_jumpcloud_id(value: object) -> bool:
-    """Whether `value` can be sent as an object id (anything else is refused unsent)."""
-    return isinstance(value, str) and _ID.match(value) is not None
-
-
-def _check_id(value: str, endpoint: str) -> None:
-    if not is_jumpcloud_id(value):
-        raise errors.InvalidQueryError(
-            f"{value!r:.40} is not a JumpCloud id (24 hex characters)", endpoint=endpoint
-        )
-
-
-def _check_window(skip: int, limit: int, endpoint: str) -> None:
-    if skip < 0 or not 1 <= limit <= MAX_LIMIT:
-        raise errors.InvalidQueryError(
-            f"skip must be >= 0 and limit within 1..{MAX_LIMIT} (got {skip}, {limit})",
-            endpoint=endpoint,
-        )
-
-
-def _filter_params(filters: Sequence[Filter], version: ApiVersion, endpoint: str) -> Params:
-    try:
-        return filter_params(filters, version) if filters else []
-    except errors.InvalidQueryError as exc:
-        raise errors.InvalidQueryError(exc.message, endpoint=endpoint) from None
-
-
-def _list_params(
-    resource: Resource, filters: Sequence[Filter], sort: Sequence[SortKey], endpoint: str
-) -> Params:
-    params = _filter_params(filters, resource.version, endpoint)
-    if sort:
-        keys = [
-            SortKey(resource.id_field, k.descending) if k.field in ("_id", "id") else k
-            for k in sort
-        ]
-        try:
-            params.append(("sort", render_sort(keys, resource.version)))
-        except errors.InvalidQueryError as exc:
-            raise errors.InvalidQueryError(exc.message, endpoint=endpoint) from None
-    return params
-
-
-def _check_relation(
-    source: GraphType,
-    relation: str,
-    targets: GraphType | None,
-    filters: Sequence[Filter],
-    endpoint: str,
-) -> None:
-    if relation not in RELATIONS[source]:
-        allowed = ", ".join(sorted(RELATIONS[source]))
-        raise errors.InvalidQueryError(
-            f"{source.value} has no {relation!r} relation; use one of {allowed}",
-            endpoint=endpoint,
-        )
-    if relation == "associations":
-        if targets is None or targets not in ASSOCIATION_TARGETS[source]:
-            allowed = ", ".join(sorted(t.value for t in ASSOCIATION_TARGETS[source]))
-            raise errors.InvalidQueryError(
-                f"{source.value} associations need `targets`, one of {allowed} (§7)",
-                endpoint=endpoint,
-            )
-    elif targets is not None:
-        raise errors.InvalidQueryError("`targets` applies to associations only", endpoint=endpoint)
-    if filters and relation not in FILTERABLE_RELATIONS:
-        raise errors.InvalidQueryError(
-            f"{relation!r} takes no filter, only limit and skip (API-NOTES §7)", endpoint=endpoint
-        )
 
 
 def _graph_key(record: Record) -> object:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MAX_LIMIT = 100  # "Limited to 100" (trait_limit_limit, API-NOTES §3)
+MAX_LIMIT = 100  # JumpCloud's largest page: `limit` is "Limited to 100" in v1 and v2
 
 
 @dataclass(frozen=True)
 class ClientConfig:
     api_key: str = field(repr=False)
-    base_url: str = "https://console.jumpcloud.com"  # EU/IN regions are other hosts (§1)
-    org_id: str | None = None  # sent as x-org-id: multi-tenant admins need it (§2)
+    # Other regions serve the same paths: console.eu.jumpcloud.com, console.in.jumpcloud.com.
+    base_url: str = "https://console.jumpcloud.com"
+    org_id: str | None = None  # sent as x-org-id: multi-tenant admins need it
     # Requests in flight; never held while backing off. JumpCloud publishes no rate or
-    # concurrency limit (API-NOTES §6), so the default is sized for the gateway's own reads:
+    # concurrency limit, so the default is sized for the gateway's own reads:
     # a wave of per-key reads (one per group or application of a page) stays whole, and a
     # 429 pauses and paces every request of the client (gateway.jumpcloud.throttle).
     max_concurrency: int = 20

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable
 
 _REDACTED = "[REDACTED]"
-# JumpCloud keys begin with "jca_" (API-NOTES §2): scrub anything shaped like one, too.
+# JumpCloud keys begin with "jca_": scrub anything shaped like one, too.
 _KEY_SHAPE = re.compile(r"jca_[A-Za-z0-9_\-]+")
 _QUOTE_LIMIT = 200
 
@@ -81,8 +81,8 @@ class NotFoundError(JumpCloudError):
 class UpstreamMisconfiguredError(JumpCloudError):
     """404 on a collection, which always exists at the right base URL: the client points at
     the wrong place (a base URL ending in /api, say), or x-org-id names no organisation this
-    key manages (API-NOTES §2: 404 organization id not found). Not a NotFoundError: nothing
-    is missing, the configuration is wrong."""
+    key manages (JumpCloud documents "404 organization id not found"). Not a NotFoundError:
+    nothing is missing, the configuration is wrong."""
 
 
 class BadRequestError(JumpCloudError):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from gateway.jumpcloud.errors import InvalidQueryError
 
 # Dotted field paths such as `attributes.sudo.enabled` or `suggestionCounts.add` are
-# documented filter fields (API-NOTES §3); anything else could smuggle syntax in.
+# documented filter fields (of v2 groups_user_list); anything else could smuggle syntax in.
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _MAX_TERMS = 100
 
@@ -21,7 +21,7 @@ class ApiVersion(enum.Enum):
 
 
 class Op(enum.Enum):
-    """Filter operators. v1 and v2 spell them differently (API-NOTES §3)."""
+    """Filter operators. v1 and v2 spell them differently (`$gte` against `ge`)."""
 
     # v1 (V1 trait_filter_filter)
     EQ = "$eq"
@@ -97,7 +97,7 @@ def validate(f: Filter, version: ApiVersion) -> None:
     if f.op.version is not version:
         raise InvalidQueryError(
             f"operator {f.op.value!r} is a {f.op.version.value} operator; this endpoint is "
-            f"{version.value} (v1 and v2 spell operators differently, API-NOTES §3)"
+            f"{version.value} (v1 and v2 spell operators differently)"
         )
     terms = _terms(f)
     if not f.op.multi and (len(terms) != 1 or not isinstance(f.value, str)):
@@ -111,7 +111,7 @@ def validate(f: Filter, version: ApiVersion) -> None:
         # read as an escaped pipe: refuse rather than guess.
         if f.op.multi and "\\" in term:
             raise InvalidQueryError(f"filter term {term!r} holds a backslash, which cannot be sent")
-        # Only v1 documents an escape for a literal pipe (API-NOTES §3); v2 does not.
+        # Only v1 documents an escape for a literal pipe (a backslash); v2 does not.
         if version is ApiVersion.V2 and f.op.multi and "|" in term:
             raise InvalidQueryError(
                 f"filter term {term!r} holds '|', which v2 cannot escape; filter on another field"
@@ -119,7 +119,7 @@ def validate(f: Filter, version: ApiVersion) -> None:
 
 
 def _escape_v1(term: str) -> str:
-    # One backslash in a GET query string (V1 trait_filter_filter; API-NOTES §3).
+    # One backslash in a GET query string (two inside a JSON body), as V1 trait_filter_filter says.
     return term.replace("|", "\\|")
 
 
@@ -134,7 +134,7 @@ def render_v1(f: Filter) -> str:
 
 
 def render_v2(f: Filter) -> str:
-    """`field:op:value`; `in` terms joined by `|` (V2 filter traits, API-NOTES §3)."""
+    """`field:op:value`; `in` terms joined by `|` (as JumpCloud's v2 filter traits document)."""
     validate(f, ApiVersion.V2)
     return f"{f.field}:{f.op.value}:{'|'.join(_terms(f))}"
 
@@ -147,9 +147,9 @@ def filter_params(filters: Sequence[Filter], version: ApiVersion) -> list[tuple[
     """Query parameters for ANDed filters.
 
     One filter is sent as `filter=...`. Several are sent as `filter[0]=...&filter[1]=...`,
-    the AND form V1 trait_filter_filter documents (API-NOTES §3). v2 documents no form for
-    several filters on directory objects; JumpCloud's own PowerShell module sends the same
-    indexed form to v2 (PSMOD Get-JCSystemKB.ps1), so v2 gets it too.
+    the AND form V1 trait_filter_filter documents. v2 documents no form for several filters
+    on directory objects; JumpCloud's own PowerShell module sends the same indexed form to v2
+    (Get-JCSystemKB.ps1), so v2 gets it too.
     """
     rendered = [render(f, version) for f in filters]
     if len(rendered) == 1:
@@ -158,7 +158,7 @@ def filter_params(filters: Sequence[Filter], version: ApiVersion) -> list[tuple[
 
 
 def render_sort(keys: Sequence[SortKey], version: ApiVersion) -> str:
-    """v1 sorts are space-separated, v2 comma-separated; `-` means descending (§3)."""
+    """v1 sorts are space-separated, v2 comma-separated; `-` means descending in both."""
     for key in keys:
         _check_field(key.field, "sort")
     sep = " " if version is ApiVersion.V1 else ","

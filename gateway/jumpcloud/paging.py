@@ -72,7 +72,7 @@ async def collect(fetch: FetchPage, page_size: int, endpoint: str, key: Key) -> 
 async def _collect_until_short(
     fetch: FetchPage, first: list[Record], page_size: int, endpoint: str, key: Key
 ) -> list[Record]:
-    """No total was sent: page sequentially until a short page (PSSDK's way, API-NOTES §6)."""
+    """No total was sent: page on until a short page, as JumpCloud's PowerShell SDK does."""
     records, page, seen = list(first), first, set[str]()
     check_unique(first, key, endpoint, seen)
     while len(page) >= page_size:

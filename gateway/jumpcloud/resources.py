@@ -8,7 +8,7 @@ from gateway.jumpcloud.filters import ApiVersion
 
 
 class Envelope(enum.Enum):
-    """How a list response carries its records and total (API-NOTES §4)."""
+    """How a list response carries its records and its total count."""
 
     RESULTS = "results"  # v1 object {"results": [...], "totalCount": n}
     BARE = "bare"  # v2 bare array; the total is the x-total-count response header
@@ -23,16 +23,21 @@ class Resource(enum.Enum):
     envelope: Envelope
     id_field: str
 
-    USERS = ("/api/systemusers", ApiVersion.V1, Envelope.RESULTS, "_id")  # §8 systemusers_list
-    GROUPS = ("/api/v2/usergroups", ApiVersion.V2, Envelope.BARE, "id")  # §8 groups_user_list
-    APPLICATIONS = ("/api/applications", ApiVersion.V1, Envelope.RESULTS, "_id")  # §8
-    ADMINS = ("/api/users", ApiVersion.V1, Envelope.RESULTS, "_id")  # undocumented, §8
-    ROLES = ("/api/v2/roles", ApiVersion.V2, Envelope.ROLES, "id")  # §8 roles_list
-    LDAP_SERVERS = ("/api/v2/ldapservers", ApiVersion.V2, Envelope.BARE, "id")  # §8
-    RADIUS_SERVERS = ("/api/radiusservers", ApiVersion.V1, Envelope.RESULTS, "_id")  # §8
-    SYSTEMS = ("/api/systems", ApiVersion.V1, Envelope.RESULTS, "_id")  # §8 systems_list
-    SYSTEM_GROUPS = ("/api/v2/systemgroups", ApiVersion.V2, Envelope.BARE, "id")  # §8
-    # organization_list: the orgs the API key administers; read without x-org-id (§2)
+    USERS = ("/api/systemusers", ApiVersion.V1, Envelope.RESULTS, "_id")  # systemusers_list
+    GROUPS = ("/api/v2/usergroups", ApiVersion.V2, Envelope.BARE, "id")  # groups_user_list
+    # applications_list
+    APPLICATIONS = ("/api/applications", ApiVersion.V1, Envelope.RESULTS, "_id")
+    # Undocumented: JumpCloud's own PowerShell module (Get-JCAdmin) lists admins here.
+    ADMINS = ("/api/users", ApiVersion.V1, Envelope.RESULTS, "_id")
+    ROLES = ("/api/v2/roles", ApiVersion.V2, Envelope.ROLES, "id")  # roles_list
+    LDAP_SERVERS = ("/api/v2/ldapservers", ApiVersion.V2, Envelope.BARE, "id")  # ldapservers_list
+    # radius_servers_list
+    RADIUS_SERVERS = ("/api/radiusservers", ApiVersion.V1, Envelope.RESULTS, "_id")
+    SYSTEMS = ("/api/systems", ApiVersion.V1, Envelope.RESULTS, "_id")  # systems_list
+    # groups_system_list
+    SYSTEM_GROUPS = ("/api/v2/systemgroups", ApiVersion.V2, Envelope.BARE, "id")
+    # organization_list: the orgs the API key administers; read without x-org-id, as
+    # JumpCloud's own PowerShell module reads it
     ORGANIZATIONS = ("/api/organizations", ApiVersion.V1, Envelope.RESULTS, "_id")
 
     def __init__(self, path: str, version: ApiVersion, envelope: Envelope, id_field: str) -> None:
@@ -43,12 +48,12 @@ class Resource(enum.Enum):
 
     @property
     def gettable(self) -> bool:
-        """Whether GET {path}/{id} exists: /api/users has only the undocumented list (§8)."""
+        """Whether GET {path}/{id} exists: /api/users has only its list, and that undocumented."""
         return self is not Resource.ADMINS
 
 
 class GraphType(enum.StrEnum):
-    """The graph object types the gateway walks (V2 GraphType, API-NOTES §7)."""
+    """The graph object types the gateway walks (a subset of JumpCloud's v2 GraphType enum)."""
 
     USER = "user"
     USER_GROUP = "user_group"
@@ -87,7 +92,8 @@ _TRAVERSE_FROM_USERS = frozenset(
     {"applications", "ldapservers", "radiusservers", "systems", "systemgroups"}
 )
 
-# Which relations exist on which source type (API-NOTES §7 and the §9 table).
+# Which relations exist on which source type: the v2 graph's lists (/associations, /members,
+# /membership, /memberof) and its traversals (/users/{id}/applications and the like).
 RELATIONS: dict[GraphType, frozenset[str]] = {
     _U: frozenset({"associations", "memberof"}) | _TRAVERSE_FROM_USERS,
     _G: frozenset({"associations", "members", "membership"}) | _TRAVERSE_FROM_USERS,
@@ -109,7 +115,7 @@ ASSOCIATION_TARGETS: dict[GraphType, frozenset[GraphType]] = {
     _SG: frozenset({_U, _G, _R}),
 }
 
-# `members` and `associations` take only limit/skip; the others also take `filter` (§7).
+# `members` and `associations` take only limit/skip; the others also take `filter`.
 FILTERABLE_RELATIONS = frozenset(
     {
         "membership",

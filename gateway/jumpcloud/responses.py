@@ -17,12 +17,12 @@ Record = dict[str, Any]
 
 _KEY_HINT = (
     "check the API key: JumpCloud keys begin with 'jca_', API access is off by default for "
-    "an admin, and keys can expire (API-NOTES §2); multi-tenant admins must also set the org id"
+    "an admin, and keys can expire; multi-tenant admins must also set the org id"
 )
 
 
 def _upstream_message(response: httpx.Response, secrets: Sequence[str]) -> str:
-    """JumpCloud's own `message` (or `error`) if the body is the documented Error shape (§5)."""
+    """JumpCloud's `message` (or `error`) from its documented Error body, else the body's text."""
     try:
         body = orjson.loads(response.content)
     except ValueError:
@@ -47,15 +47,15 @@ def error_for(
     if status == 403:
         return errors.PermissionDeniedError(
             f"{where}: the key's administrator role lacks the scope this read needs "
-            "(x-scopes, API-NOTES §9), or the x-org-id header is not allowed here",
+            "(JumpCloud names each operation's scopes), or the x-org-id header is not allowed here",
             status=status,
             endpoint=endpoint,
         )
     if status == 404 and "{" not in endpoint:
         return errors.UpstreamMisconfiguredError(
             f"{where}: a collection JumpCloud always has is missing, so the client is "
-            "misconfigured: the base URL must be the console host without /api (API-NOTES §1), "
-            "and an org id must name an organisation the key manages (§2)",
+            "misconfigured: the base URL must be the console host without /api, "
+            "and an org id must name an organisation the key manages",
             status=status,
             endpoint=endpoint,
         )
@@ -136,8 +136,8 @@ def read_list(
     """Records and total of one page. The total is None when JumpCloud sent none.
 
     v1 and roles_list carry `totalCount` in the body; v2 lists carry the total in the
-    x-total-count response header, which only JumpCloud's own client code confirms
-    (API-NOTES §4, §12). PSMOD Get-JCResults.ps1 prefers the header when present.
+    x-total-count response header, which no spec declares and only JumpCloud's own client
+    code confirms: its PowerShell module (Get-JCResults.ps1) prefers the header when present.
     """
     status = response.status_code
     body = decode(response, endpoint)

@@ -11,7 +11,7 @@ import httpx
 # 429 and the gateway-ish 5xx are transient; 500 is JumpCloud's generic error answer
 # (V1 trait_standardErrors_500) and is not retried, like any other status.
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
-# The search endpoints are POSTs that only read (API-NOTES §8, search_systemusers_post).
+# The search endpoints (search_systemusers_post, search_systems_post) are POSTs that only read.
 SEARCH_PATH = "/api/search/"
 
 Clock = Callable[[], dt.datetime]
@@ -29,11 +29,11 @@ def is_idempotent_read(request: httpx.Request) -> bool:
 
 
 def parse_retry_after(value: str | None, *, cap: float, now: Clock = _utcnow) -> float | None:
-    """Seconds to wait from a Retry-After header (delay-seconds or HTTP-date, RFC 9110 §10.2.3).
+    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP-date, as RFC 9110 says.
 
     Capped at `cap`. None when absent, negative, in the past or unreadable: the caller then
     falls back to exponential backoff. JumpCloud documents no Retry-After contract at all
-    (API-NOTES §6, §12), so this is defensive standard HTTP.
+    (nor any rate limit), so this is defensive standard HTTP.
     """
     if value is None:
         return None

@@ -1,5 +1,7 @@
-"""The Redis connection replicas coordinate through (leases, the upstream budget, the 429
-pause), and its outages: noticed once, routed around, then tried again."""
+"""The Redis connection replicas coordinate through, and what happens when it fails.
+
+Replicas share leases, the upstream budget and the 429 pause through it; an outage is
+noticed once, routed around, then tried again."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """JumpCloud's 429s: one pause for every request of a client, then a learned pace.
 
-JumpCloud publishes no rate limit (API-NOTES §6), so the gate learns one from its answers:
+JumpCloud publishes no rate limit, so the gate learns one from its answers:
 
 * A 429 pauses every request of the client, new ones and retries alike, until its
   Retry-After (or an exponential backoff when it sends none).

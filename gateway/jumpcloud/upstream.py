@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,30 +21,23 @@ import httpx
 import stamina
 
 from gateway import __version__
-from gateway.jumpcloud import errors, responses, retry
-from gateway.jumpcloud.accounting import CallLog, current_tally
+from gateway.jumpcloud import errors, failures, retry
+from gateway.jumpcloud.accounting import CallLog, Tally
 from gateway.jumpcloud.breaker import BreakerState, CircuitBreaker
 from gateway.jumpcloud.budget import Budget
 from gateway.jumpcloud.config import ClientConfig
 from gateway.jumpcloud.deadline import current_deadline, retries_allowed
-from gateway.jumpcloud.spans import UpstreamSpan, current_upstream_tracer
+from gateway.jumpcloud.retrying import Retrying, decide, loop_time
+from gateway.jumpcloud.spans import current_upstream_tracer
 from gateway.jumpcloud.throttle import Pace, RateGate
 
 log = logging.getLogger("gateway.jumpcloud")
 
 Params = Sequence[tuple[str, str]]
 
-# A timeout is retried once: a hung upstream is rarely fixed by waiting on it again and again.
-MAX_TIMEOUT_RETRIES = 1
-
-
 # Read for the API key, not one organisation: their specs list no x-org-id parameter, and
-# JumpCloud's PowerShell module leaves the header out for them (API-NOTES §2).
+# JumpCloud's PowerShell module leaves the header out for them.
 KEY_LEVEL_PATHS = ("/api/organizations", "/api/v2/organizations/", "/api/v2/providers/")
-
-
-def _loop_time() -> float:
-    return asyncio.get_running_loop().time()
 
 
 @dataclass(frozen=True)
@@ -55,22 +47,6 @@ class Health:
     breaker: BreakerState
     breaker_opened: int
     pace: Pace
-
-
-@dataclass
-class _Retrying:
-    """One request's retry bookkeeping, read by its stamina backoff hook."""
-
-    attempts: int = 1
-    num: int = 0
-    next_wait: float = 0.0
-    timeouts: int = 0
-    rate_limited: bool = False
-    failing: bool = False
-    """The last attempt failed as the breaker counts failures (5xx, transport, timeout)."""
-    status: int | None = None
-    """The last answer's HTTP status (for the span)."""
-    span: UpstreamSpan | None = None
 
 
 class Upstream:
@@ -92,7 +68,7 @@ class Upstream:
         self.breaker = CircuitBreaker(
             threshold=config.breaker_threshold,
             cool_down=config.breaker_cool_down,
-            clock=_loop_time,
+            clock=loop_time,
         )
         self.gate = RateGate(backoff_cap=config.retry_after_cap)
         self.budget = (
@@ -101,7 +77,7 @@ class Upstream:
             else Budget(rate=config.upstream_rate, burst=config.upstream_burst)
         )
         headers = {
-            "x-api-key": config.api_key,  # API-NOTES §2
+            "x-api-key": config.api_key,  # JumpCloud's API key header
             "accept": "application/json",
             "user-agent": f"jcgraph/{__version__}",
         }
@@ -128,9 +104,13 @@ class Upstream:
         *,
         params: Params = (),
         json: Mapping[str, Any] | None = None,
+        tally: Tally | None = None,
     ) -> httpx.Response:
-        """A 2xx response, after retries; otherwise the typed error (see errors.py)."""
-        state = _Retrying(attempts=self.config.retry_attempts if retries_allowed() else 1)
+        """A 2xx response, after retries; otherwise the typed error (see errors.py). Every
+        attempt is recorded in the call log, and in `tally` when given."""
+        state = Retrying(
+            attempts=self.config.retry_attempts if retries_allowed() else 1, tally=tally
+        )
         tracer = current_upstream_tracer.get()
         if tracer is None:
             return await self._send(method, path, endpoint, params, json, state)
@@ -150,14 +130,16 @@ class Upstream:
         endpoint: str,
         params: Params,
         json: Mapping[str, Any] | None,
-        state: _Retrying,
+        state: Retrying,
     ) -> httpx.Response:
         cfg = self.config
         at = current_deadline()
         try:
             async with asyncio.timeout_at(at):
                 async for attempt in stamina.retry_context(
-                    on=functools.partial(self._decide, state, endpoint, at),
+                    on=functools.partial(
+                        decide, state, self._backoff, cfg.retry_wait_jitter, endpoint, at
+                    ),
                     attempts=state.attempts,
                     timeout=cfg.retry_timeout,
                     wait_initial=cfg.retry_wait_initial,
@@ -169,13 +151,15 @@ class Upstream:
                         response = await self._attempt(method, path, endpoint, params, json, state)
         except TimeoutError:  # the deadline, while waiting or sending
             self._failed(state)
-            raise self._late(endpoint, state) from None
+            raise failures.deadline_error(
+                endpoint, self.gate.pause_left(), state.rate_limited
+            ) from None
         except httpx.HTTPError as exc:
             self._failed(state)
             raise self._error(endpoint, exc) from exc
         return response
 
-    def _failed(self, state: _Retrying) -> None:
+    def _failed(self, state: Retrying) -> None:
         """A request that failed for good counts once towards opening the breaker: a blip
         that a retry cures, even on many concurrent requests, does not open it."""
         if state.failing:
@@ -183,48 +167,11 @@ class Upstream:
 
     def _error(self, endpoint: str, exc: httpx.HTTPError) -> errors.JumpCloudError:
         """The typed error for the exception that ended the retries."""
-        cfg = self.config
-        if isinstance(exc, httpx.HTTPStatusError):
-            error = responses.error_for(
-                exc.response, endpoint, self._secrets, retry_after_cap=cfg.retry_after_cap
-            )
-            if isinstance(error, errors.UpstreamMisconfiguredError) and not self._misconfigured:
-                self._misconfigured = True  # once: every later read would say the same
-                log.error("%s", error.message, extra={"endpoint": endpoint})
-            return error
-        if isinstance(exc, httpx.TimeoutException):
-            return errors.UpstreamTimeoutError(
-                f"{endpoint} timed out ({_describe(exc)}), retried once: JumpCloud is slow or "
-                f"unreachable; try again later or raise the timeout ({cfg.timeout} s)",
-                endpoint=endpoint,
-            )
-        return errors.UpstreamUnavailableError(
-            f"{endpoint} could not reach JumpCloud ({_describe(exc)}) after every "
-            f"retry; check the network path to {cfg.base_url}",
-            endpoint=endpoint,
-        )
-
-    def _decide(
-        self, state: _Retrying, endpoint: str, at: float | None, exc: Exception
-    ) -> bool | float:
-        """The stamina hook: the pure policy (retry.backoff), then this request's limits."""
-        # stamina's testing mode may allow more attempts than this request has.
-        decision = self._backoff(exc) if state.num < state.attempts else False
-        if isinstance(exc, httpx.HTTPStatusError):
-            state.rate_limited = exc.response.status_code == 429
-            what = str(exc.response.status_code)
-        else:
-            state.rate_limited = False
-            what = type(exc).__name__
-        if decision is not False and isinstance(exc, httpx.TimeoutException):
-            state.timeouts += 1
-            if state.timeouts > MAX_TIMEOUT_RETRIES:
-                decision = False
-        waits = decision is not True and decision is not False
-        if waits and at is not None and _loop_time() + decision > at:
-            decision = False  # the wait alone outlasts the deadline: fail now, not then
-        self._log_retry(endpoint, what, state, decision)
-        return decision
+        error = failures.exception_error(endpoint, exc, self.config, self._secrets)
+        if isinstance(error, errors.UpstreamMisconfiguredError) and not self._misconfigured:
+            self._misconfigured = True  # once: every later read would say the same
+            log.error("%s", error.message, extra={"endpoint": endpoint})
+        return error
 
     async def _attempt(
         self,
@@ -233,7 +180,7 @@ class Upstream:
         endpoint: str,
         params: Params,
         json: Mapping[str, Any] | None,
-        state: _Retrying,
+        state: Retrying,
     ) -> httpx.Response:
         # A tuple: it is covariant, which httpx's parameter type needs.
         request = self._http.build_request(method, path, params=tuple(params), json=json)
@@ -257,11 +204,11 @@ class Upstream:
                         self.gate.hold(shared_pause)  # another replica's 429
                         continue
                     state.failing = True  # until an answer says otherwise
-                    response = await self._exchange(request, method, endpoint)
+                    response = await self._exchange(request, method, endpoint, state.tally)
                     state.status = response.status_code
                     break
         except BaseException as exc:
-            if isinstance(exc, asyncio.CancelledError) and (at is None or _loop_time() < at):
+            if isinstance(exc, asyncio.CancelledError) and (at is None or loop_time() < at):
                 state.failing = False  # the caller gave up: no word on JumpCloud's health
             if probe and state.failing:
                 self.breaker.failed()  # the probe's failure reopens at once
@@ -279,27 +226,29 @@ class Upstream:
             f"{endpoint} answered {response.status_code}", request=request, response=response
         )
 
-    async def _exchange(self, request: httpx.Request, method: str, endpoint: str) -> httpx.Response:
+    async def _exchange(
+        self, request: httpx.Request, method: str, endpoint: str, tally: Tally | None
+    ) -> httpx.Response:
         """One send, within the per-attempt timeout (the in-process transport has none)."""
         cfg = self.config
-        sent_at, started = _loop_time(), time.perf_counter()
+        sent_at, started = loop_time(), time.perf_counter()
         try:
             async with asyncio.timeout(cfg.timeout):
                 response = await self._http.send(request)
         except asyncio.CancelledError:  # the deadline, or the caller gave up: still a call
-            self._account(method, endpoint, 0, time.perf_counter() - started)
+            self._account(method, endpoint, 0, time.perf_counter() - started, tally)
             raise
         except TimeoutError:
-            self._account(method, endpoint, 0, time.perf_counter() - started)
+            self._account(method, endpoint, 0, time.perf_counter() - started, tally)
             raise httpx.TimeoutException(
                 f"no answer within {cfg.timeout:g} s", request=request
             ) from None
         except httpx.TransportError as exc:
-            self._account(method, endpoint, 0, time.perf_counter() - started)
+            self._account(method, endpoint, 0, time.perf_counter() - started, tally)
             # Same type, so the retry policy still sees a transport error, but with a
             # scrubbed message: stamina's own retry log prints the exception it retries.
             raise type(exc)(errors.redact(str(exc), self._secrets), request=request) from None
-        self._account(method, endpoint, response.status_code, time.perf_counter() - started)
+        self._account(method, endpoint, response.status_code, time.perf_counter() - started, tally)
         retry_after = None
         if response.status_code == 429:
             retry_after = retry.parse_retry_after(
@@ -310,52 +259,9 @@ class Upstream:
             await self.budget.share_pause(self.gate.pause_left())
         return response
 
-    def _late(self, endpoint: str, state: _Retrying) -> errors.JumpCloudError:
-        """The error for a request its deadline ended: rate limited if JumpCloud said so."""
-        paused = self.gate.pause_left()
-        if paused > 0 or state.rate_limited:
-            return errors.RateLimitedError(
-                f"{endpoint} not answered before the request's deadline: JumpCloud is rate "
-                "limiting this key; retry later",
-                status=None,
-                endpoint=endpoint,
-                retry_after=max(1, math.ceil(paused)),
-            )
-        return errors.UpstreamTimeoutError(
-            f"{endpoint} not answered before the request's deadline: JumpCloud is slow or "
-            "unreachable; retry later",
-            endpoint=endpoint,
-        )
-
-    def _account(self, method: str, endpoint: str, status: int, elapsed: float) -> None:
+    def _account(
+        self, method: str, endpoint: str, status: int, elapsed: float, tally: Tally | None
+    ) -> None:
         self.calls.record(method, endpoint, status, elapsed)
-        tally = current_tally.get()
         if tally is not None:
             tally.add(endpoint)
-
-    def _log_retry(
-        self, endpoint: str, what: str, state: _Retrying, decision: bool | float
-    ) -> None:
-        """One WARNING per retry that will happen: endpoint, status, wait; never the key."""
-        if decision is False or state.num >= state.attempts:
-            return
-        if decision is True:
-            jitter = self.config.retry_wait_jitter
-            wait = f"{state.next_wait:.2f}-{state.next_wait + jitter:.2f} s (exponential backoff)"
-        else:
-            wait = f"{decision:.2f} s (Retry-After)"
-        log.warning(
-            "upstream %s failed with %s on attempt %d of %d; retrying in %s",
-            endpoint,
-            what,
-            state.num,
-            state.attempts,
-            wait,
-            extra={"endpoint": endpoint, "upstream_status": what, "attempt": state.num},
-        )
-
-
-def _describe(exc: Exception) -> str:
-    """The exception's type and (already scrubbed) message, shortened for an error message."""
-    text = str(exc)
-    return f"{type(exc).__name__}: {text:.120}" if text else type(exc).__name__

@@ -1,0 +1,1 @@
+"""The schema's GraphQL types: one module per object kind, and the plumbing they share."""

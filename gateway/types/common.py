@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 DIRECT = "jcgraph.direct"
 """Field metadata: the resolver reads only `info.context` and takes only scalar arguments,
-so graphql-core may call it without Strawberry's wrapper (gateway.schema)."""
+so graphql-core may call it without Strawberry's wrapper (gateway.schema_direct)."""
 
 
 @strawberry.type(description="A custom attribute: a name and a value.")
@@ -55,7 +55,7 @@ def strings(raw: Any) -> list[str]:
 
 
 def parse_timestamp(value: Any) -> datetime | None:
-    """An ISO 8601 timestamp as an aware UTC datetime (API-NOTES §10); None when absent or
+    """An ISO 8601 timestamp (JumpCloud sends UTC) as an aware UTC datetime; None when absent or
     not a timestamp (JumpCloud types several of them as plain strings)."""
     if not isinstance(value, str) or not value:
         return None
@@ -168,7 +168,7 @@ class PagedRead(NamedTuple):
             return cls(after.seen, (), after.seen)
         value, primary = after.key[0], sort[0]
         if primary.field == "_id":
-            # The unique key: exactly the items past the cursor's (API-NOTES §3 `$gt`/`$lt`).
+            # The unique key: exactly the items past the cursor's (a v1 `$gt`/`$lt` filter).
             op = Op.LT if primary.descending else Op.GT
             return cls(0, (Filter("_id", op, value),), after.seen)
         # Another field, ascending (ties ordered by `_id`): the items from the cursor's

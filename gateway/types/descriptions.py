@@ -1,7 +1,8 @@
-"""Descriptions the type modules cannot declare one by one: Relay's generic plumbing (every
-connection, edge, `first` and `after`), Apollo Federation's fields, and the values of enums
-declared outside gateway.types; applied to the built schema, so the SDL, introspection and
-`_service` all carry them."""
+"""Descriptions the type modules cannot declare one by one, applied to the built schema.
+
+They cover Relay's generic plumbing (every connection, edge, `first` and `after`), Apollo
+Federation's fields, and the values of enums declared outside gateway.types; applied to the
+built schema, the SDL, introspection and `_service` all carry them."""
 
 from __future__ import annotations
 

@@ -67,7 +67,8 @@ def derived(derive: Callable[[Record], Any], *, description: str | None = None) 
 
 Reader = Callable[..., Any]
 """Reads one field of an entity object from its record: `read(obj)`, or `read(obj, info)`
-as graphql-core calls a resolver (gateway.schema sets readers as the fields' resolvers)."""
+as graphql-core calls a resolver (gateway.schema_direct sets readers as the fields'
+resolvers)."""
 
 _READERS: dict[type, dict[str, Reader]] = {}
 

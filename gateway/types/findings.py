@@ -9,7 +9,7 @@ import strawberry
 
 from gateway import findings as computed
 from gateway.context import Info
-from gateway.findings import FindingKind, Found, Severity
+from gateway.findings_kinds import FindingKind, Found, Severity, selected
 from gateway.model import (
     ADMIN,
     APPLICATION,
@@ -148,7 +148,7 @@ async def organisation_findings(
     found = await computed.of_organisation(
         context.loaders, context.broad_access_applications, kinds
     )
-    return findings_connection(computed.selected(found, kinds, severity), win)
+    return findings_connection(selected(found, kinds, severity), win)
 
 
 def subject_findings(kind: Kind) -> Any:

@@ -57,7 +57,9 @@ class Order(Generic[F]):
     def to_sort(self) -> list[SortKey]:
         keys = [SortKey(self.field.value, descending=self.direction is OrderDirection.DESC)]
         if self.field.value != "_id":
-            keys.append(SortKey("_id"))  # a unique tiebreak keeps paging stable (API-NOTES §6)
+            # A unique tiebreak: JumpCloud warns that skip pages sorted by a field that is
+            # not unique can miss or repeat records.
+            keys.append(SortKey("_id"))
         return keys
 
 
@@ -110,7 +112,7 @@ def _term(value: Any) -> str:
     if isinstance(value, enum.Enum):
         return str(value.value)
     if isinstance(value, bool):
-        return "true" if value else "false"  # how v1 filters compare booleans (API-NOTES §3)
+        return "true" if value else "false"  # filter values are case-sensitive: JSON's spelling
     return str(value)
 
 

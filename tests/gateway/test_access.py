@@ -264,3 +264,14 @@ async def test_the_index_is_built_once_and_then_serves_every_page(org: Org) -> N
     assert 'jcgraph_index_builds_total{relation="access-applications"} 1.0' in metrics
     assert 'jcgraph_index_builds_total{relation="access-applications"} 2.0' in rebuilt
     assert gw.log.total == 2 * first
+
+
+@pytest.mark.parametrize("plan", ["auto", "per-key", "index"])
+async def test_access_for_an_unknown_user_is_not_found_under_every_plan(plan: str) -> None:
+    org = generate_org(OrgSizes(users=260, groups=6, applications=4), seed=9)
+    app = next(iter(org.applications))
+    query = f'{{ access(user: "0123456789abcdef01234567", application: "{app}") {{ granted }} }}'
+    async with gateway(org, access_plan=plan) as gw:
+        await gw.post("{ users(first: 100) { edges { node { applications { totalCount } } } } }")
+        payload = (await gw.post(query)).json()
+    assert payload["errors"][0]["extensions"]["code"] == "NOT_FOUND"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.simulator.store import shaped_org
+from gateway.simulator.store import OrgSizes, generate_org, shaped_org
 from tests.harness import gateway
 
 USERS_GROUPS_APPS = """
@@ -60,3 +60,22 @@ async def test_a_few_users_read_their_groups_per_user() -> None:
         await gw.query(f'{{ user(jumpcloudId: "{uid}") {{ groups {{ totalCount }} }} }}')
     assert gw.log.count(operation="graph_userMemberOf") == 1
     assert gw.log.count(operation="graph_userGroupMembersList") == 0
+
+
+async def test_a_bad_id_or_email_fails_alone_in_its_batch() -> None:
+    org = generate_org(OrgSizes(users=260, groups=6, applications=4), seed=9)
+    good = next(iter(org.users.values()))
+    query = """query($id: ID!, $email: String!) {
+      a: user(jumpcloudId: $id) { email } b: user(jumpcloudId: "not an id!") { email }
+      c: user(email: $email) { jumpcloudId } d: user(email: "back\\\\slash@example.com") { jumpcloudId }
+    }"""
+    async with gateway(org) as gw:
+        response = await gw.post(query, {"id": good["_id"], "email": good["email"]})
+    payload = response.json()
+    assert "errors" not in payload, payload
+    assert payload["data"] == {
+        "a": {"email": good["email"]},
+        "b": None,
+        "c": {"jumpcloudId": good["_id"]},
+        "d": None,
+    }

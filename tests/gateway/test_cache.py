@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from gateway.simulator.store import OrgSizes, generate_org
+from tests import oracle
 from tests.harness import gateway
 
 GROUPS = "{ groups { totalCount edges { node { name } } } }"
@@ -92,3 +93,29 @@ async def test_replicas_share_a_redis_cache_and_answer_as_memory_does() -> None:
         from_memory = await memory.query(GROUPS)
     assert (cold, warm) == (1, 0)
     assert from_redis == from_memory
+
+
+async def test_answers_from_the_index_are_no_fresher_than_its_pieces() -> None:
+    org = generate_org(OrgSizes(users=260, groups=6, applications=4), seed=9)
+    user = next(u for u in sorted(org.users) if oracle.groups_of(org, u))
+    group = sorted(oracle.groups_of(org, user))[0]
+    users_groups = """{ users(first: 100) { edges { node { jumpcloudId
+      groups { edges { node { jumpcloudId } } } } } } }"""
+    members = f'{{ group(jumpcloudId: "{group}") {{ members(first: 100) {{ edges {{ node {{ jumpcloudId }} }} }} }} }}'
+    async with gateway(org, cache_ttl=300) as gw:
+        await gw.query(members)  # t=0: the group's members are cached
+        gw.clock.advance(290)
+        await gw.query(users_groups)  # t=290: users' groups come from the (old) pieces
+        org.memberships.discard((user, group))  # changed upstream
+        gw.clock.advance(110)  # t=400: the pieces have expired
+        by_user = {
+            e["node"]["jumpcloudId"]: {
+                g["node"]["jumpcloudId"] for g in e["node"]["groups"]["edges"]
+            }
+            for e in (await gw.query(users_groups))["users"]["edges"]
+        }
+        listed = {
+            e["node"]["jumpcloudId"] for e in (await gw.query(members))["group"]["members"]["edges"]
+        }
+    assert group not in by_user[user]
+    assert user not in listed

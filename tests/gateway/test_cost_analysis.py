@@ -9,7 +9,7 @@ from typing import Any
 import graphql
 import pytest
 
-from gateway.limits import LIST_SIZE, PAGE_SIZE, CostEstimator, Estimate, operations
+from gateway.cost import LIST_SIZE, PAGE_SIZE, CostEstimator, Estimate, operations
 from gateway.simulator.store import Org, OrgSizes, generate_org
 from tests.harness import gateway
 

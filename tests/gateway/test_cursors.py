@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from gateway.simulator.store import Org, OrgSizes, generate_org
+from tests import oracle
 from tests.harness import Harness, gateway
 
 USERS = """query($first: Int, $after: String, $order: UserOrder, $filter: UserFilter) {
@@ -182,3 +183,24 @@ async def test_first_zero_answers_a_cursor_to_go_on_from(org: Org, field: str, q
         later = start["pageInfo"]["endCursor"]
         echoed = (await gw.query(query, {"after": later}))[field]["pageInfo"]["endCursor"]
     assert echoed == later
+
+
+async def test_cursors_keep_their_positions_when_a_listed_user_has_gone() -> None:
+    org = generate_org(OrgSizes(users=260, groups=6, applications=4), seed=9)
+    group = max(org.groups, key=lambda g: len(oracle.members_of(org, g)))
+    members = sorted(oracle.members_of(org, group))
+    query = """query($g: ID!, $after: String) { group(jumpcloudId: $g) {
+      members(first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+        edges { cursor node { jumpcloudId } } } } }"""
+    async with gateway(org) as gw:
+        await gw.query(query, {"g": group})  # the member list is cached now
+        del org.users[members[4]]  # deleted upstream since
+        seen: list[str] = []
+        after = None
+        while True:
+            conn = (await gw.query(query, {"g": group, "after": after}))["group"]["members"]
+            seen += [e["node"]["jumpcloudId"] for e in conn["edges"]]
+            if not conn["pageInfo"]["hasNextPage"]:
+                break
+            after = conn["pageInfo"]["endCursor"]
+    assert seen == [m for m in members if m != members[4]]

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from gateway import doctor
+from gateway.doctor_findings import Finding, Level, blocking
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.faults import Faults
 from gateway.simulator.generate import OrgSizes, generate_org
@@ -183,18 +184,18 @@ async def test_missing_graphiql_assets_only_warn(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("findings", "refused"),
     [
-        ([doctor.Finding("api key", doctor.Level.FAIL, "")], True),
-        ([doctor.Finding("base url", doctor.Level.FAIL, "")], True),
-        ([doctor.Finding("organization", doctor.Level.FAIL, "")], True),
-        ([doctor.Finding("jumpcloud", doctor.Level.FAIL, "")], False),
-        ([doctor.Finding("cache", doctor.Level.FAIL, "")], False),
-        ([doctor.Finding("graphiql", doctor.Level.WARN, "")], False),
+        ([Finding("api key", Level.FAIL, "")], True),
+        ([Finding("base url", Level.FAIL, "")], True),
+        ([Finding("organization", Level.FAIL, "")], True),
+        ([Finding("jumpcloud", Level.FAIL, "")], False),
+        ([Finding("cache", Level.FAIL, "")], False),
+        ([Finding("graphiql", Level.WARN, "")], False),
     ],
 )
 def test_only_answers_that_the_configuration_is_wrong_refuse_a_start(
-    findings: list[doctor.Finding], refused: bool
+    findings: list[Finding], refused: bool
 ) -> None:
-    assert bool(doctor.blocking(findings)) is refused
+    assert bool(blocking(findings)) is refused
 
 
 def test_jcgraph_doctor_runs_against_a_simulator_on_a_socket(tmp_path: Path) -> None:

@@ -19,9 +19,11 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway import cli
+from gateway import cli, cli_export
 from gateway.app import create_app
-from gateway.export import ACCESS_COLUMNS, FINDING_COLUMNS, Format, Report, access_rows, chunks
+from gateway.export import Format, Report, chunks
+from gateway.export_access import access_rows
+from gateway.export_rows import ACCESS_COLUMNS, FINDING_COLUMNS
 from gateway.loaders import Loaders
 from gateway.model import USER
 from gateway.organisations import Services
@@ -389,7 +391,7 @@ def run_cli(argv: list[str], stderr: io.StringIO | None = None) -> tuple[int, by
     out, err = io.BytesIO(), stderr if stderr is not None else io.StringIO()
     args = cli.build_parser().parse_args(["export", *argv])
     env = {"JUMPCLOUD_API_KEY": API_KEY, "JUMPCLOUD_BASE_URL": UPSTREAM}
-    code = cli.export(args, transport, env=env, stdout=out, stderr=err, setup_logging=False)
+    code = cli_export.export(args, transport, env=env, stdout=out, stderr=err, setup_logging=False)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -421,7 +423,7 @@ def test_the_cli_writes_to_a_file_and_draws_a_bar_on_a_terminal(tmp_path: Path) 
 def test_the_cli_names_a_missing_key_and_exits_2() -> None:
     args = cli.build_parser().parse_args(["export", "access"])
     err = io.StringIO()
-    assert cli.export(args, env={}, stderr=err, setup_logging=False) == 2
+    assert cli_export.export(args, env={}, stderr=err, setup_logging=False) == 2
     assert "JUMPCLOUD_API_KEY" in err.getvalue()
 
 

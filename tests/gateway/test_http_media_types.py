@@ -19,7 +19,7 @@ from strawberry.types import ExecutionResult
 
 from gateway.jumpcloud.errors import UpstreamTimeoutError
 from gateway.media_types import GRAPHQL_RESPONSE, JSON, MediaType, negotiate
-from gateway.observability import Metrics
+from gateway.metrics import Metrics
 from gateway.schema import build_schema
 from gateway.simulator.store import Org, OrgSizes, generate_org
 from gateway.view import GraphQLView

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 
 from gateway.access import AccessGraph
 from gateway.cache_levels import open_cache
-from gateway.jumpcloud.accounting import current_tally
+from gateway.jumpcloud.accounting import Tally
 from gateway.model import GROUP, MEMBERSHIP, USER, AccessPlan, GraphType, Kind
 from tests.clock import FakeClock
 
@@ -20,14 +21,20 @@ class SlowDirectory:
     def __init__(self, clock: FakeClock, seconds: float) -> None:
         self.clock = clock
         self.seconds = seconds
-        self.calls = 0
+        self.made: list[str] = []  # shared with every charged view
+        self.tally: Tally | None = None
+
+    def charging(self, tally: Tally) -> SlowDirectory:
+        """What the real client does: a view counting its calls in `tally` too."""
+        charged = copy.copy(self)
+        charged.tally = tally
+        return charged
 
     async def graph(self, source: GraphType, object_id: str, relation: str, **_: Any) -> list[Any]:
-        self.calls += 1
+        self.made.append(object_id)
         self.clock.advance(self.seconds)
-        tally = current_tally.get()  # what the real client's accounting does
-        if tally is not None:
-            tally.add(f"GET /api/v2/usergroups/{{id}}/{relation}")
+        if self.tally is not None:
+            self.tally.add(f"GET /api/v2/usergroups/{{id}}/{relation}")
         return [{"to": {"id": f"u{object_id}", "type": "user"}}]
 
 
@@ -62,7 +69,7 @@ def lines(caplog: pytest.LogCaptureFixture) -> list[str]:
 async def test_progress_every_n_pieces(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="gateway.access")
     client = await build(250, seconds=0.0, every=100, every_seconds=60.0)
-    assert client.calls == 250
+    assert len(client.made) == 250
     assert lines(caplog) == [
         "index membership from Group: 100/250 pieces, 100 upstream calls, 0.0 s",
         "index membership from Group: 200/250 pieces, 200 upstream calls, 0.0 s",

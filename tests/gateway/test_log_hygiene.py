@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from gateway.observability import Redactor, hash_email, redact, redact_url
+from gateway.redaction import Redactor, hash_email, redact, redact_url
 from gateway.simulator.store import OrgSizes, generate_org
 from tests.harness import API_KEY, gateway
 from tests.processes import free_port, healthy, stop

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gateway.access import invert, parse_neighbours
+from gateway.access_pieces import invert, parse_neighbours
 from gateway.model import (
     ACCESS_APPLICATIONS,
     ACCESS_BY_TARGET,

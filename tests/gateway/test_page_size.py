@@ -75,3 +75,13 @@ def test_the_committed_sdl_shows_the_real_defaults() -> None:
     assert firsts
     assert set(firsts) == {" = 100"}
     assert "= null" not in sdl
+
+
+async def test_pages_larger_than_jumpclouds_limit_are_read_as_several() -> None:
+    org = generate_org(OrgSizes(users=260, groups=6, applications=4), seed=9)
+    async with gateway(org, max_page_size=250) as gw:
+        data = await gw.query("{ users(first: 250) { totalCount edges { node { jumpcloudId } } } }")
+        calls = gw.log.count(operation="systemusers_list")
+    assert [e["node"]["jumpcloudId"] for e in data["users"]["edges"]] == sorted(org.users)[:250]
+    assert data["users"]["totalCount"] == len(org.users)
+    assert calls == 3

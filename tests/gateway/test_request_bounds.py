@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.limits import INLINE_DOCUMENT_CHARS, off_loop
+from gateway.documents import INLINE_DOCUMENT_CHARS, off_loop
 from gateway.simulator.store import Org, OrgSizes, generate_org
 from tests.harness import Harness, gateway
 

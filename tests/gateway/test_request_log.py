@@ -8,7 +8,8 @@ import logging
 
 import pytest
 
-from gateway.observability import JsonFormatter, Redactor
+from gateway.observability import JsonFormatter
+from gateway.redaction import Redactor
 from gateway.settings import Settings, SettingsError
 from gateway.simulator.store import OrgSizes, generate_org
 from tests.harness import API_KEY, gateway

@@ -161,7 +161,7 @@ async def test_organizations_lists_only_what_the_token_may_read() -> None:
 
 async def test_a_key_that_may_not_list_organisations_still_names_them() -> None:
     async with deployment() as gw:
-        # The key lacks the organizations.readonly scope (API-NOTES §9): 403 on the listing.
+        # The key lacks the organizations.readonly scope organization_list needs: 403 on it.
         gw.faults.burst(10, status=403, route="organization_list")
         listed = await gw.data(ORGANIZATIONS, TOKEN_MSP)
     assert listed["organizations"] == [
@@ -410,6 +410,7 @@ async def test_a_single_organisation_gateway_accepts_only_its_own_org_header() -
 
 async def test_startup_checks_probe_every_tenant_organisation() -> None:
     from gateway import doctor
+    from gateway.doctor_findings import Level, blocking
 
     store = Store.multi([ALPHA, BRAVO], MSP_KEY)
     transport = httpx.ASGITransport(app=create_simulator_app(store))
@@ -428,13 +429,13 @@ async def test_startup_checks_probe_every_tenant_organisation() -> None:
         {"JCGRAPH_TENANTS": json.dumps(config), "JUMPCLOUD_BASE_URL": "http://jumpcloud.test"}
     )
     findings = await doctor.diagnose(settings, transport=transport)
-    refused = doctor.blocking(findings)
+    refused = blocking(findings)
     assert [(f.check, f.message.split(":")[0]) for f in refused] == [
         ("organization", f"tenant msp, organisation {unknown}")
     ]
     assert any(
         f.check == "organization" and f.message.startswith(f"tenant msp, organisation {ALPHA.id}")
         for f in findings
-        if f.level is doctor.Level.OK
+        if f.level is Level.OK
     )
     assert all(MSP_KEY not in f.message + f.fix for f in findings)

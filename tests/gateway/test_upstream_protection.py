@@ -1,6 +1,8 @@
-"""Sparing JumpCloud when it struggles, seen through the gateway (DESIGN §5.11).
+"""Sparing JumpCloud when it struggles, seen through the gateway.
 
-The scenarios that wait (429 pauses, timeouts, cool-downs) run in virtual time
+A per-request deadline bounds every retry and wait, a 429 paces every request, a breaker per
+organisation serves stale entries at once while open, and "not found" is remembered. The
+scenarios that wait (429 pauses, timeouts, cool-downs) run in virtual time
 (tests.virtual_time) with stamina's real backoff: nothing sleeps for real.
 """
 

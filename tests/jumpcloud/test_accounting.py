@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from gateway.jumpcloud import CallLog, ClientConfig, JumpCloudClient, Resource, Tally, current_tally
+from gateway.jumpcloud import CallLog, ClientConfig, JumpCloudClient, Resource, Tally
 
 from .fakes import API_KEY, FakeJumpCloud, make_users, object_id, status
 
@@ -31,8 +31,7 @@ async def test_a_tally_counts_only_its_own_work() -> None:
 
         async def request(ids: list[str]) -> Tally:
             tally = Tally()
-            current_tally.set(tally)
-            await client.users_by_ids(ids)
+            await client.charging(tally).users_by_ids(ids)
             return tally
 
         small, large = await asyncio.gather(
@@ -41,7 +40,7 @@ async def test_a_tally_counts_only_its_own_work() -> None:
         )
     assert (small.calls, large.calls) == (1, 3)
     assert large.by_endpoint == {"GET /api/systemusers": 3}
-    assert current_tally.get() is None
+    assert client.calls.total == 4  # the shared call log saw both
 
 
 async def test_a_shared_call_log_and_the_configured_headers() -> None:

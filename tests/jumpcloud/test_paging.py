@@ -34,7 +34,7 @@ async def test_list_all_v2_reads_the_total_from_x_total_count(total: int) -> Non
         groups = await client.list_all(Resource.GROUPS)
     assert groups == fake.groups
     assert client.calls.total == max(1, math.ceil(total / 100))
-    # v2 objects name their id `id` (API-NOTES §10): the default id sort is sent as `id`.
+    # v2 objects name their id `id` (v1 ones `_id`): the default id sort is sent as `id`.
     assert {r.url.params["sort"] for r in fake.requests} == {"id"}
 
 

@@ -39,7 +39,7 @@ export default [
         },
       ],
       // Forward-only pagination: every list pages with `first` and `after`. `last`/`before`
-      // are not offered, because JumpCloud lists page forwards only (API-NOTES §6).
+      // are not offered, because JumpCloud lists page forwards only (by `limit` and `skip`).
       '@graphql-eslint/relay-arguments': ['error', { includeBoth: false }],
       '@graphql-eslint/naming-convention': [
         'error',

@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.log import RequestLog
 from gateway.simulator.store import OrgSizes, Store, generate_org
-from tests.simulator.conftest import client_for
+from tests.simulator.fixtures import client_for
 
 TINY = OrgSizes(users=3, groups=1, applications=1, admins=1)
 FIRST, SECOND = generate_org(TINY, seed=1), generate_org(TINY, seed=2)

@@ -12,6 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from gateway.simulator.store import Org
+from tests.simulator.fixtures import no_faults, request_log, seeded_org, simulator_client  # noqa: F401 - the faults, log, org and client fixtures
 
 SCHEMAS = Path(__file__).parent / "data" / "jumpcloud-schemas.json"
 

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from gateway.simulator.store import Org, OrgSizes, demo_org, generate_org
-from tests.simulator.conftest import SMALL
+from tests.simulator.fixtures import SMALL
 
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 _OLD_TARGETS = ("application", "ldap_server", "radius_server")

@@ -7,6 +7,7 @@ import pytest
 
 from gateway.simulator.log import RequestLog
 from gateway.simulator.store import Org
+from tests.simulator.fixtures import no_faults, request_log, seeded_org, simulator_client  # noqa: F401 - the faults, log, org and client fixtures
 
 MISSING = "0123456789abcdef01234567"
 

@@ -10,7 +10,14 @@ from gateway.simulator.app import create_simulator_app
 from gateway.simulator.faults import Faults
 from gateway.simulator.log import RequestLog
 from gateway.simulator.store import Org, Store
-from tests.simulator.conftest import API_KEY, client_for
+from tests.simulator.fixtures import (  # noqa: F401 - the faults, log, org and client fixtures
+    API_KEY,
+    client_for,
+    no_faults,
+    request_log,
+    seeded_org,
+    simulator_client,
+)
 
 
 async def test_burst_fails_the_next_n_requests_then_recovers(

@@ -9,7 +9,7 @@ import pytest
 
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.store import Org, OrgSizes, Store, generate_org
-from tests.simulator.conftest import API_KEY, client_for
+from tests.simulator.fixtures import API_KEY, client_for
 
 DEPARTMENTS = ["Finance", "IT", "Atlanta|Tampa", "Shipping & Receiving", "Shipping|Rec", "HR"]
 

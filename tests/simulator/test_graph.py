@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from gateway.simulator.store import Org
-from tests.simulator.conftest import fetch_all
+from tests.simulator.fixtures import fetch_all, no_faults, request_log, seeded_org, simulator_client  # noqa: F401 - the faults, log, org and client fixtures
 
 Edge = tuple[str, str, str, str]
 Paths = dict[str, set[tuple[Edge, ...]]]

@@ -17,7 +17,7 @@ import pytest
 
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.store import Org, OrgSizes, Store, demo_org, generate_org
-from tests.simulator.conftest import API_KEY, client_for, fetch_all
+from tests.simulator.fixtures import API_KEY, client_for, fetch_all
 
 SIZES = OrgSizes(
     users=80,

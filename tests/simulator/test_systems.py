@@ -10,7 +10,7 @@ import pytest
 
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.store import Org, OrgSizes, Store, generate_org
-from tests.simulator.conftest import API_KEY, client_for, fetch_all
+from tests.simulator.fixtures import API_KEY, client_for, fetch_all
 
 MISSING = "0123456789abcdef01234567"
 

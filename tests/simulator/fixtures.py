@@ -1,4 +1,9 @@
-"""Fixtures: small seeded orgs and in-process clients for the simulator."""
+"""Small seeded orgs and in-process clients for the simulator's tests.
+
+The pytest fixtures are named `org`, `log`, `faults` and `client` where a test asks for them;
+a test module imports the functions below by name, and pytest registers them under those
+names (gateway tests have fixtures of their own called `org`, so these are not suite-wide).
+"""
 
 from __future__ import annotations
 
@@ -50,23 +55,29 @@ async def fetch_all(client: httpx.AsyncClient, url: str) -> tuple[list[Any], int
             return rows, int(response.headers["x-total-count"])
 
 
-@pytest.fixture
-def org() -> Org:
+@pytest.fixture(name="org")
+def seeded_org() -> Org:
+    """The `org` fixture: the SMALL org of seed 7."""
     return generate_org(SMALL, seed=7)
 
 
-@pytest.fixture
-def log() -> RequestLog:
+@pytest.fixture(name="log")
+def request_log() -> RequestLog:
+    """The `log` fixture: an empty request log."""
     return RequestLog()
 
 
-@pytest.fixture
-def faults() -> Faults:
+@pytest.fixture(name="faults")
+def no_faults() -> Faults:
+    """The `faults` fixture: no fault injected yet."""
     return Faults()
 
 
-@pytest.fixture
-async def client(org: Org, faults: Faults, log: RequestLog) -> AsyncIterator[httpx.AsyncClient]:
+@pytest.fixture(name="client")
+async def simulator_client(
+    org: Org, faults: Faults, log: RequestLog
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The `client` fixture: the simulator serving `org` alone, with `faults` and `log`."""
     app = create_simulator_app(Store.single(org, API_KEY), faults=faults, log=log)
     async with client_for(app) as http:
         yield http

@@ -1,0 +1,78 @@
+"""Reading typed values out of environment variables, collecting every problem found.
+
+Unset and blank variables read as their default. A value that does not parse is a problem
+naming its variable; the default stands in for it so that reading can go on and every
+problem is listed at once (`gateway.settings.Settings.from_env` raises them together).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from gateway.tenancy import Tenants, TenantsError, read_tenants
+
+
+class EnvReader:
+    """Parses variables, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def number(self, name: str, default: float, *, minimum: float) -> float:
+        raw = self.env.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):  # nan and inf parse as floats and pass every comparison
+            self.problems.append(f"{name} must be a finite number, got {raw!r:.40}")
+            return default
+        if value < minimum:
+            self.problems.append(f"{name} must be at least {minimum:g}, got {raw!r:.40}")
+            return default
+        return value
+
+    def integer(self, name: str, default: int, *, minimum: int) -> int:
+        value = self.number(name, default, minimum=minimum)
+        if value != int(value):
+            self.problems.append(f"{name} must be a whole number, got {self.env[name]!r:.40}")
+            return default
+        return int(value)
+
+    def flag(self, name: str, default: bool) -> bool:
+        raw = self.env.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        self.problems.append(f"{name} must be true or false, got {raw!r:.40}")
+        return default
+
+    def tenants(self, name: str) -> Tenants | None:
+        raw = self.env.get(name, "")
+        if not raw.strip():
+            return None
+        try:
+            return read_tenants(raw, self.env)
+        except TenantsError as exc:
+            self.problems.append(str(exc))
+            return None
+
+    def tokens(self, name: str) -> tuple[str, ...]:
+        """Comma-separated tokens; unset or blank means none. A value holding only commas
+        and spaces is refused: it reads as "auth on" but would turn auth off."""
+        raw = self.env.get(name, "")
+        tokens = tuple(t.strip() for t in raw.split(",") if t.strip())
+        if raw.strip() and not tokens:
+            self.problems.append(
+                f"{name} holds no token (only commas or spaces); list the bearer tokens "
+                "callers must send, or unset it to serve without authentication"
+            )
+        return tokens
