@@ -29,7 +29,7 @@ from typing import Any
 from gateway.access_pieces import Pieces, decode_index, decode_neighbours, invert, parse_neighbours
 from gateway.cache import MISSING, TTLCache
 from gateway.index_build import IndexBuild, IndexProgress
-from gateway.jumpcloud.client import JumpCloudClient
+from gateway.jumpcloud import JumpCloudClient
 from gateway.model import AccessPlan, Kind, Neighbour, Relation
 from gateway.planner import Situation, Way, plan
 from gateway.request_cost import RequestCost

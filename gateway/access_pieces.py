@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from gateway.jumpcloud.edges import read_edges
+from gateway.jumpcloud import read_edges
 from gateway.model import GraphType, Neighbour, ordered_routes
 
 Pieces = list[Neighbour] | BaseException

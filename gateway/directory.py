@@ -12,10 +12,17 @@ from typing import Any
 import orjson
 
 from gateway.cache import MISSING, TTLCache
-from gateway.jumpcloud.client import JumpCloudClient, Page
-from gateway.jumpcloud.errors import InvalidQueryError
-from gateway.jumpcloud.filters import ApiVersion, Filter, Op, SortKey, validate
-from gateway.jumpcloud.read_checks import is_jumpcloud_id
+from gateway.jumpcloud import (
+    ApiVersion,
+    Filter,
+    InvalidQueryError,
+    JumpCloudClient,
+    Op,
+    Page,
+    SortKey,
+    is_jumpcloud_id,
+    validate,
+)
 from gateway.model import Kind, Record, record_id
 from gateway.request_cost import RequestCost
 

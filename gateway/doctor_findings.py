@@ -14,7 +14,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gateway.jumpcloud import errors
+from gateway.jumpcloud import redact
 
 
 class Level(enum.Enum):
@@ -54,4 +54,4 @@ def render(findings: Sequence[Finding], secrets: Sequence[str] = ()) -> str:
         if failed
         else "every check passed"
     )
-    return errors.redact("\n".join(lines) + "\n", secrets)
+    return redact("\n".join(lines) + "\n", secrets)

@@ -10,9 +10,19 @@ from urllib.parse import urlsplit
 import httpx
 
 from gateway.doctor_findings import Finding, Level
-from gateway.jumpcloud import errors
-from gateway.jumpcloud.client import ClientConfig, JumpCloudClient, Resource
-from gateway.jumpcloud.deadline import deadline, single_attempt
+from gateway.jumpcloud import (
+    AuthenticationError,
+    BadRequestError,
+    ClientConfig,
+    JumpCloudClient,
+    JumpCloudError,
+    PermissionDeniedError,
+    RateLimitedError,
+    Resource,
+    UpstreamMisconfiguredError,
+    deadline,
+    single_attempt,
+)
 from gateway.redaction import redact_url
 from gateway.settings import Settings
 
@@ -27,13 +37,13 @@ INSIGHTS_HOSTS = {"api.jumpcloud.com", "api.eu.jumpcloud.com", "api.in.jumpcloud
 REGIONS = "https://console.jumpcloud.com, https://console.eu.jumpcloud.com or https://console.in.jumpcloud.com"
 
 
-async def probe(client: JumpCloudClient, seconds: float) -> errors.JumpCloudError | None:
+async def probe(client: JumpCloudClient, seconds: float) -> JumpCloudError | None:
     """One attempt at the smallest list the gateway reads (one user), bounded by `seconds`:
     None when JumpCloud answered it, else the typed error."""
     with deadline(seconds), single_attempt():
         try:
             await client.page(Resource.USERS, limit=1)
-        except errors.JumpCloudError as exc:
+        except JumpCloudError as exc:
             return exc
     return None
 
@@ -45,8 +55,8 @@ def check_region(settings: Settings) -> list[Finding]:
             Finding(
                 "base url",
                 Level.FAIL,
-                f"JUMPCLOUD_BASE_URL points at {host}, the Directory Insights API "
-                "(API-NOTES §1), not the console API",
+                f"JUMPCLOUD_BASE_URL points at {host}, the Directory Insights API, "
+                "not the console API",
                 f"set JUMPCLOUD_BASE_URL to the console host of your region: {REGIONS}",
             )
         ]
@@ -75,7 +85,7 @@ def _config(settings: Settings, *, org: bool = True) -> ClientConfig:
 
 async def _probe(
     settings: Settings, transport: httpx.AsyncBaseTransport | None, *, org: bool = True
-) -> errors.JumpCloudError | None:
+) -> JumpCloudError | None:
     async with JumpCloudClient(_config(settings, org=org), transport=transport) as client:
         return await probe(client, settings.upstream_timeout)
 
@@ -92,11 +102,11 @@ async def check_upstream(
             Finding("api key", Level.OK, "JumpCloud accepted JUMPCLOUD_API_KEY"),
             Finding("organization", Level.OK, f"{org}: JumpCloud picked the organisation"),
         ]
-    if isinstance(error, errors.UpstreamMisconfiguredError) and settings.org_id:
+    if isinstance(error, UpstreamMisconfiguredError) and settings.org_id:
         # 404 is both "no such path" and "organization id not found": the same list
         # without x-org-id tells them apart.
         bare = await _probe(settings, transport, org=False)
-        if not isinstance(bare, errors.UpstreamMisconfiguredError):
+        if not isinstance(bare, UpstreamMisconfiguredError):
             return [
                 Finding("base url", Level.OK, f"{base} answers the list endpoints"),
                 Finding(
@@ -105,16 +115,16 @@ async def check_upstream(
                     f"JumpCloud knows no organisation JUMPCLOUD_ORG_ID={settings.org_id} for "
                     f"this key ({error.endpoint} answered 404 with it, not without it)",
                     "set JUMPCLOUD_ORG_ID to the id of an organisation this administrator "
-                    "manages (GET /api/organizations lists them, API-NOTES §2)",
+                    "manages (GET /api/organizations with this key lists them)",
                 ),
             ]
     return [_failure(error, settings)]
 
 
-def _failure(error: errors.JumpCloudError, settings: Settings) -> Finding:
+def _failure(error: JumpCloudError, settings: Settings) -> Finding:
     base = redact_url(settings.base_url)
     parts = urlsplit(settings.base_url)
-    if isinstance(error, errors.UpstreamMisconfiguredError):
+    if isinstance(error, UpstreamMisconfiguredError):
         if parts.path.strip("/"):
             fix = (
                 f"set JUMPCLOUD_BASE_URL={parts.scheme}://{parts.netloc} (without "
@@ -131,26 +141,26 @@ def _failure(error: errors.JumpCloudError, settings: Settings) -> Finding:
             "JumpCloud's list endpoints are not there",
             fix,
         )
-    if isinstance(error, errors.AuthenticationError):
+    if isinstance(error, AuthenticationError):
         return _rejected(error, settings)
-    if isinstance(error, errors.PermissionDeniedError):
+    if isinstance(error, PermissionDeniedError):
         return Finding(
             "api key",
             Level.WARN,
             f"JumpCloud accepted JUMPCLOUD_API_KEY but its administrator may not list users "
             f"({error.endpoint} answered 403)",
-            "give the administrator a role with the users.readonly scope (x-scopes, "
-            "API-NOTES §9); reads of users will fail until then",
+            "give the administrator a role with the users.readonly scope (JumpCloud's API "
+            "reference names it for GET /api/systemusers); reads of users will fail until then",
         )
-    if isinstance(error, errors.BadRequestError) and settings.org_id:
+    if isinstance(error, BadRequestError) and settings.org_id:
         return Finding(
             "organization",
             Level.FAIL,
             f"JumpCloud refused JUMPCLOUD_ORG_ID={settings.org_id} ({error.endpoint} answered "
-            "400, which it sends for a malformed x-org-id, API-NOTES §2)",
+            "400, which JumpCloud documents for a malformed x-org-id)",
             "set JUMPCLOUD_ORG_ID to the organisation's id as the console shows it",
         )
-    if isinstance(error, errors.RateLimitedError):
+    if isinstance(error, RateLimitedError):
         return Finding(
             "jumpcloud",
             Level.FAIL,
@@ -166,7 +176,7 @@ def _failure(error: errors.JumpCloudError, settings: Settings) -> Finding:
     )
 
 
-def _rejected(error: errors.JumpCloudError, settings: Settings) -> Finding:
+def _rejected(error: JumpCloudError, settings: Settings) -> Finding:
     if "organization" in error.message.lower() and not settings.org_id:
         # "no organization selected" is the body reported for a key that needs x-org-id;
         # 401 is the status JumpCloud documents for it.
@@ -176,11 +186,11 @@ def _rejected(error: errors.JumpCloudError, settings: Settings) -> Finding:
             f"the key is a multi-tenant administrator's and JUMPCLOUD_ORG_ID is not set "
             f"({error.endpoint} answered 401: no organization selected)",
             "set JUMPCLOUD_ORG_ID to the id of the organisation to serve (24 hex characters; "
-            "GET /api/organizations with this key lists them, API-NOTES §2)",
+            "GET /api/organizations with this key lists them)",
         )
     hints = [
         "check JUMPCLOUD_API_KEY: API access is off by default for an administrator and keys "
-        "can expire (API-NOTES §2)"
+        "can expire"
     ]
     if settings.api_key and not settings.api_key.startswith("jca_"):
         hints.append("JumpCloud keys begin with 'jca_' and this one does not")

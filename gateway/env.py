@@ -7,10 +7,14 @@ problem is listed at once (`gateway.settings.Settings.from_env` raises them toge
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Mapping
+from typing import TypeVar
 
 from gateway.tenancy import Tenants, TenantsError, read_tenants
+
+Choice = TypeVar("Choice", bound=enum.StrEnum)
 
 
 class EnvReader:
@@ -55,6 +59,18 @@ class EnvReader:
         self.problems.append(f"{name} must be true or false, got {raw!r:.40}")
         return default
 
+    def choice(self, name: str, default: Choice) -> Choice:
+        """One of the values of `default`'s enumeration, read trimmed and in lower case."""
+        raw = self.env.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        kind = type(default)
+        try:
+            return kind(raw.strip().lower())
+        except ValueError:
+            self.problems.append(f"{name} must be one of {', '.join(kind)}")
+            return default
+
     def tenants(self, name: str) -> Tenants | None:
         raw = self.env.get(name, "")
         if not raw.strip():
@@ -65,14 +81,16 @@ class EnvReader:
             self.problems.append(str(exc))
             return None
 
-    def tokens(self, name: str) -> tuple[str, ...]:
+    def tokens(self, name: str, *, keep_empty: bool = False) -> tuple[str, ...]:
         """Comma-separated tokens; unset or blank means none. A value holding only commas
-        and spaces is refused: it reads as "auth on" but would turn auth off."""
+        and spaces is refused: it reads as "auth on" but would turn auth off. Empty entries
+        (a stray comma) are dropped, or kept with `keep_empty` for a check to refuse."""
         raw = self.env.get(name, "")
-        tokens = tuple(t.strip() for t in raw.split(",") if t.strip())
+        entries = tuple(t.strip() for t in raw.split(","))
+        tokens = tuple(t for t in entries if t)
         if raw.strip() and not tokens:
             self.problems.append(
                 f"{name} holds no token (only commas or spaces); list the bearer tokens "
                 "callers must send, or unset it to serve without authentication"
             )
-        return tokens
+        return entries if keep_empty and tokens else tokens

@@ -27,7 +27,17 @@ from typing import Any, NamedTuple
 
 from graphql import GraphQLError
 
-from gateway.jumpcloud import errors as upstream
+from gateway.jumpcloud import (
+    AuthenticationError,
+    BadRequestError,
+    InvalidQueryError,
+    JumpCloudError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    UpstreamMisconfiguredError,
+    UpstreamTimeoutError,
+)
 
 
 class GatewayError(Exception):
@@ -114,34 +124,34 @@ def classify(error: GraphQLError) -> Shown:
         return Shown("BAD_USER_INPUT", error.message, {})
     if isinstance(original, GatewayError):
         return Shown(original.code, str(original), original.extensions)
-    if isinstance(original, upstream.JumpCloudError):
+    if isinstance(original, JumpCloudError):
         return for_upstream(original)
     return Shown("INTERNAL_SERVER_ERROR", None, {})
 
 
-def for_upstream(error: upstream.JumpCloudError) -> Shown:
+def for_upstream(error: JumpCloudError) -> Shown:
     """What a caller sees of an upstream failure, naming the setting to fix when the
     gateway's configuration is at fault."""
-    if isinstance(error, upstream.RateLimitedError):
+    if isinstance(error, RateLimitedError):
         return Shown(
             "UPSTREAM_RATE_LIMITED",
             "JumpCloud is rate limiting this gateway; retry later.",
             {"retryAfter": error.retry_after} if error.retry_after is not None else {},
         )
-    if isinstance(error, upstream.AuthenticationError):
+    if isinstance(error, AuthenticationError):
         return Shown(
             "UPSTREAM_UNAUTHENTICATED",
             "JumpCloud rejected the gateway's API key; check JUMPCLOUD_API_KEY (a multi-tenant "
             "administrator's key also needs JUMPCLOUD_ORG_ID) and run `jcgraph doctor`.",
             {},
         )
-    if isinstance(error, upstream.PermissionDeniedError):
+    if isinstance(error, PermissionDeniedError):
         return Shown(
             "UPSTREAM_FORBIDDEN",
             "The gateway's API key may not read this; its administrator role lacks a scope.",
             {},
         )
-    if isinstance(error, upstream.UpstreamMisconfiguredError):
+    if isinstance(error, UpstreamMisconfiguredError):
         return Shown(
             "UPSTREAM_MISCONFIGURED",
             "The gateway is misconfigured: JumpCloud has no such list at JUMPCLOUD_BASE_URL "
@@ -149,12 +159,12 @@ def for_upstream(error: upstream.JumpCloudError) -> Shown:
             "or JUMPCLOUD_ORG_ID names no organisation the key manages; run `jcgraph doctor`.",
             {},
         )
-    if isinstance(error, upstream.NotFoundError):
+    if isinstance(error, NotFoundError):
         return Shown("NOT_FOUND", "JumpCloud has no such object.", {})
-    if isinstance(error, upstream.InvalidQueryError):  # refused before it was sent
+    if isinstance(error, InvalidQueryError):  # refused before it was sent
         return Shown("BAD_USER_INPUT", str(error), {})
-    if isinstance(error, upstream.BadRequestError):
+    if isinstance(error, BadRequestError):
         return Shown("BAD_USER_INPUT", f"JumpCloud refused the request: {error}", {})
-    if isinstance(error, upstream.UpstreamTimeoutError):
+    if isinstance(error, UpstreamTimeoutError):
         return Shown("UPSTREAM_TIMEOUT", "JumpCloud did not answer in time; retry later.", {})
     return Shown("UPSTREAM_UNAVAILABLE", "JumpCloud did not answer; retry later.", {})

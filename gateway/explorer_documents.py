@@ -102,11 +102,12 @@ query ExploreSystem($jumpcloudId: ID, $hostname: String) {
 }
 """
 
-EXPLORE_LDAP_SERVER = """\
-# The access-graph explorer (/explore): an LDAP server (by id), the groups bound to it and the
-# users who can bind. LdapServer has no findings field.
-query ExploreLdapServer($jumpcloudId: ID!) {
-  ldapServer(jumpcloudId: $jumpcloudId) {
+
+_SERVER = """\
+# The access-graph explorer (/explore): <kind> server (by id), the groups bound to it and the
+# users who can <verb>. <Type> has no findings field.
+query <operation>($jumpcloudId: ID!) {
+  <field>(jumpcloudId: $jumpcloudId) {
     id
     jumpcloudId
     name
@@ -119,22 +120,19 @@ query ExploreLdapServer($jumpcloudId: ID!) {
 }
 """
 
-EXPLORE_RADIUS_SERVER = """\
-# The access-graph explorer (/explore): a RADIUS server (by id), the groups bound to it and the
-# users who can authenticate. RadiusServer has no findings field.
-query ExploreRadiusServer($jumpcloudId: ID!) {
-  radiusServer(jumpcloudId: $jumpcloudId) {
-    id
-    jumpcloudId
-    name
-    groups(first: 100) { edges { node { id jumpcloudId name } } }
-    users(first: 100) {
-      totalCount
-      edges { kind node { id jumpcloudId email } paths { direct via { id jumpcloudId name } } }
-    }
-  }
-}
-"""
+
+def _server(operation: str, field: str, kind: str, verb: str) -> str:
+    """The document of one kind of server: its bound groups, and the users who can reach it."""
+    named = {"operation": operation, "field": field, "kind": kind, "verb": verb}
+    named["Type"] = field[0].upper() + field[1:]
+    document = _SERVER
+    for marker, value in named.items():
+        document = document.replace(f"<{marker}>", value)
+    return document
+
+
+EXPLORE_LDAP_SERVER = _server("ExploreLdapServer", "ldapServer", "an LDAP", "bind")
+EXPLORE_RADIUS_SERVER = _server("ExploreRadiusServer", "radiusServer", "a RADIUS", "authenticate")
 
 EXPLORE_SERVER_NAMES = """\
 # The access-graph explorer (/explore): the names of LDAP and RADIUS servers, a page of each.

@@ -17,7 +17,7 @@ from gateway.directory import IdPage
 from gateway.export_rows import OnProgress, Progress, Row
 from gateway.findings_facts import display_name, has_mfa, sudo_of, user_state
 from gateway.findings_kinds import ACCESS_TARGETS
-from gateway.jumpcloud.filters import SortKey
+from gateway.jumpcloud import SortKey
 from gateway.loaders import Loaders
 from gateway.model import (
     ACCESS_BY_TARGET,

@@ -19,7 +19,7 @@ from gateway.findings_access import Reach, system_findings, user_findings
 from gateway.findings_admins import admin_findings
 from gateway.findings_kinds import ACCESS_TARGETS, FindingKind, Found, K, ordered
 from gateway.findings_unused import group_findings, unreached
-from gateway.jumpcloud.filters import SortKey
+from gateway.jumpcloud import SortKey
 from gateway.loaders import Loaders
 from gateway.model import (
     ACCESS_APPLICATIONS,

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from gateway.jumpcloud.shared import SharedLink
+from gateway.jumpcloud import SharedLink
 
 log = logging.getLogger("gateway.lease")
 

@@ -16,7 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from gateway.access import AccessGraph
 from gateway.directory import Collection, Directory, IdPage
-from gateway.jumpcloud.filters import Filter, SortKey
+from gateway.jumpcloud import Filter, SortKey
 from gateway.model import ADMIN, Kind, Neighbour, Record, Relation
 
 NeighbourLoader = DataLoader[str, list[Neighbour]]

@@ -11,9 +11,7 @@ from prometheus_client.registry import Collector
 
 from gateway.cache_levels import CacheStats
 from gateway.index_build import IndexBuild
-from gateway.jumpcloud.accounting import CallLog
-from gateway.jumpcloud.breaker import BreakerState
-from gateway.jumpcloud.upstream import Health
+from gateway.jumpcloud import BreakerState, CallLog, Health
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.jumpcloud.filters import Filter, Op, SortKey
-from gateway.jumpcloud.resources import GraphType, Resource
-from gateway.jumpcloud.responses import Record
+from gateway.jumpcloud import Filter, GraphType, Op, Record, Resource, SortKey
 
 __all__ = [
     "ACCESS_BY_TARGET",

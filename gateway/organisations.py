@@ -14,11 +14,16 @@ from gateway.access import AccessGraph
 from gateway.cache import TTLCache, credential_namespace
 from gateway.cache_levels import open_cache
 from gateway.directory import Directory
-from gateway.jumpcloud import errors as upstream
-from gateway.jumpcloud.budget import Budget
-from gateway.jumpcloud.client import ClientConfig, JumpCloudClient
-from gateway.jumpcloud.responses import Record
-from gateway.jumpcloud.shared import SharedLink
+from gateway.jumpcloud import (
+    Budget,
+    ClientConfig,
+    JumpCloudClient,
+    JumpCloudError,
+    RateLimitedError,
+    Record,
+    SharedLink,
+    UpstreamUnavailableError,
+)
 from gateway.lease import Leases
 from gateway.loaders import Loaders
 from gateway.metrics import Metrics, Watched
@@ -27,7 +32,7 @@ from gateway.settings import Settings
 from gateway.tenancy import Tenant
 
 # Stale entries are served only when JumpCloud is down or throttling, never on a 4xx.
-STALE_ON = (upstream.UpstreamUnavailableError, upstream.RateLimitedError)
+STALE_ON = (UpstreamUnavailableError, RateLimitedError)
 
 
 @dataclass(frozen=True)
@@ -200,7 +205,7 @@ class Organisations:
             wanted = self.single
             try:
                 listed = await self._directory(wanted, cost, max_age).organizations()
-            except upstream.JumpCloudError:
+            except JumpCloudError:
                 if wanted is None:
                     raise  # nothing else says which organisation the key reads
                 listed = []
@@ -216,7 +221,7 @@ class Organisations:
         )
         names: dict[str, Any] = {}
         for listing in listings:
-            if isinstance(listing, upstream.JumpCloudError):
+            if isinstance(listing, JumpCloudError):
                 continue  # named without a display name
             if isinstance(listing, BaseException):
                 raise listing

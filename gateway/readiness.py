@@ -23,8 +23,12 @@ from typing import Any
 from gateway.cache import TTLCache
 from gateway.doctor_upstream import probe
 from gateway.errors import for_upstream
-from gateway.jumpcloud import errors
-from gateway.jumpcloud.client import JumpCloudClient
+from gateway.jumpcloud import (
+    JumpCloudClient,
+    PermissionDeniedError,
+    RateLimitedError,
+    UpstreamUnavailableError,
+)
 
 READY_TTL = 5.0
 # Bound of the upstream probe: under a typical orchestrator probe timeout, so a hung
@@ -78,10 +82,10 @@ class Readiness:
         error = await probe(client, self._probe_seconds)
         cache_state, cache_up = await self._cache_state(cache)
         now = self._clock()
-        if error is None or isinstance(error, errors.PermissionDeniedError):
+        if error is None or isinstance(error, PermissionDeniedError):
             jumpcloud = "ok" if error is None else "key accepted; its role may not list users"
             return Verdict(True, {"status": "ready", "jumpcloud": jumpcloud, **cache_state}, now)
-        if isinstance(error, errors.UpstreamUnavailableError | errors.RateLimitedError):
+        if isinstance(error, UpstreamUnavailableError | RateLimitedError):
             stale = cache.stale_ttl > 0 and (
                 cache_up if self._shared else cache.stats.memory_entries > 0
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gateway.jumpcloud.accounting import Tally
+from gateway.jumpcloud import Tally
 
 COST_HEADER = "x-jcgraph-cost"
 """A request sending it (1, true, yes) is told what it cost in `extensions.cost`."""

@@ -141,11 +141,11 @@ class Settings:
                 "JCGRAPH_RESPONSE_CACHE_MAX_BYTES", 16_777_216, minimum=1
             ),
             graphiql_assets=env.get("JCGRAPH_GRAPHIQL_ASSETS") or None,
-            auth_tokens=read.tokens("JCGRAPH_AUTH_TOKENS"),
-            log_level=env.get("JCGRAPH_LOG_LEVEL", "INFO").upper(),
+            auth_tokens=read.tokens("JCGRAPH_AUTH_TOKENS", keep_empty=True),
+            log_level=env.get("JCGRAPH_LOG_LEVEL", "INFO").strip().upper() or "INFO",
             log_format=env.get("JCGRAPH_LOG_FORMAT", "text").strip().lower() or "text",
             otel=read.flag("JCGRAPH_OTEL", False),
-            access_plan=env.get("JCGRAPH_ACCESS_PLAN", AccessPlan.AUTO),  # type: ignore[arg-type]
+            access_plan=read.choice("JCGRAPH_ACCESS_PLAN", AccessPlan.AUTO),
             cors_origins=tuple(
                 o.strip().lower()
                 for o in env.get("JCGRAPH_CORS_ORIGINS", "").split(",")
@@ -163,7 +163,13 @@ class Settings:
             cache_lease_ttl=read.number("JCGRAPH_CACHE_LEASE_TTL", 5.0, minimum=0.1),
             tenants=read.tenants("JCGRAPH_TENANTS"),
         )
-        problems = [*read.problems, *settings.problems()]
+        # JCGRAPH_TENANTS given but unreadable: its problem is listed, and the missing
+        # JUMPCLOUD_API_KEY, which a tenants set-up does not need, is not.
+        tenants_unread = settings.tenants is None and bool(env.get("JCGRAPH_TENANTS", "").strip())
+        problems = [
+            *read.problems,
+            *settings_checks.problems(settings, tenants_unread=tenants_unread),
+        ]
         if problems:
             raise SettingsError(*problems)
         return settings

@@ -24,12 +24,15 @@ _ORG_ID = re.compile(r"[0-9A-Fa-f]{24}")
 _KEY_CHARS = re.compile(r"[!-~]+")
 
 
-def problems(settings: Settings) -> list[str]:
-    """What is wrong with `settings`, one message a problem, each naming its variable."""
+def problems(settings: Settings, *, tenants_unread: bool = False) -> list[str]:
+    """What is wrong with `settings`, one message a problem, each naming its variable.
+
+    `tenants_unread`: JCGRAPH_TENANTS was given but could not be read (its own problem is
+    listed elsewhere), so a missing JUMPCLOUD_API_KEY, which it replaces, is no problem."""
     found: list[str] = []
     if settings.tenants is not None:
         found += _tenancy_problems(settings)
-    elif not settings.demo and not settings.api_key:
+    elif not settings.demo and not settings.api_key and not tenants_unread:
         found.append(
             "JUMPCLOUD_API_KEY is not set. Set it to an administrator's API key "
             "(JumpCloud console > API Settings), or run `jcgraph serve --demo` to serve "
@@ -40,7 +43,7 @@ def problems(settings: Settings) -> list[str]:
             "JUMPCLOUD_API_KEY holds whitespace or control characters; set the key alone, "
             "without quotes, spaces or a trailing newline"
         )
-    found += _url_problems(settings.base_url)
+    found += _url_problems(settings.base_url, "JUMPCLOUD_BASE_URL")
     if settings.org_id is not None and not _ORG_ID.fullmatch(settings.org_id):
         found.append(
             f"JUMPCLOUD_ORG_ID must be an organisation id, 24 hexadecimal characters "
@@ -112,13 +115,20 @@ def _tenancy_problems(settings: Settings) -> list[str]:
             f"JCGRAPH_TENANTS replaces {', '.join(given)}: each tenant names its API key, "
             "organisations and tokens; unset them"
         )
+    for tenant in settings.tenants.tenants if settings.tenants else ():
+        if tenant.base_url is not None:
+            where = f"JCGRAPH_TENANTS: tenant {tenant.name!r}'s `base_url`"
+            found += _url_problems(tenant.base_url, where)
     return found
 
 
 def _cors_problems(origins: tuple[str, ...]) -> list[str]:
     if "*" in origins:
-        if len(origins) > 1:
+        if any(origin != "*" for origin in origins):
             return ["JCGRAPH_CORS_ORIGINS holds `*` and other origins; set `*` alone, or list them"]
+        if len(origins) > 1:
+            times = "twice" if len(origins) == 2 else f"{len(origins)} times"
+            return [f"JCGRAPH_CORS_ORIGINS gives `*` {times}; set `*` once, alone"]
         return []
     found: list[str] = []
     for origin in origins:
@@ -142,18 +152,17 @@ def _cors_problems(origins: tuple[str, ...]) -> list[str]:
     return found
 
 
-def _url_problems(url: str) -> list[str]:
+def _url_problems(url: str, subject: str) -> list[str]:
+    """What is wrong with a JumpCloud base URL; `subject` names where it was set."""
     hint = "e.g. https://console.jumpcloud.com (or the console of your region)"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a malformed port
     except ValueError:
-        return [f"JUMPCLOUD_BASE_URL is not a valid URL; set it to {hint}"]
+        return [f"{subject} is not a valid URL; set it to {hint}"]
     if parts.scheme not in ("http", "https") or not parts.hostname:
         # Not quoted: a URL may hold credentials.
-        return [
-            f"JUMPCLOUD_BASE_URL must be an http:// or https:// URL with a host; set it to {hint}"
-        ]
+        return [f"{subject} must be an http:// or https:// URL with a host; set it to {hint}"]
     return []
 
 

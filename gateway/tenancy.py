@@ -196,6 +196,8 @@ def _tenant(entry: object, index: int, env: Mapping[str, str], source: str) -> T
     base_url = entry.get("base_url")
     if base_url is not None and not isinstance(base_url, str):
         raise TenantsError(f"{where}: `base_url` must be a string")
+    # Trimmed as JUMPCLOUD_BASE_URL is; gateway.settings_checks checks it is a URL.
+    base_url = base_url.strip().rstrip("/") if base_url is not None else None
     return Tenant(name, api_key, org_ids, tokens, base_url)
 
 

@@ -35,7 +35,7 @@ from gateway.context import Context
 from gateway.errors import BadRequest, GatewayError, NotFound, RequestRefused, Unauthenticated
 from gateway.freshness import FreshReads
 from gateway.intake import DEFAULT_MAX_BODY_BYTES, Callers, read_bounded, refusal
-from gateway.jumpcloud.spans import current_upstream_tracer
+from gateway.jumpcloud import current_upstream_tracer
 from gateway.media_types import JSON, MediaType, negotiate
 from gateway.metrics import Metrics
 from gateway.operations import Operations, lean_request

@@ -88,3 +88,22 @@ def test_types_name_the_model_never_the_client_the_planner_or_the_cache() -> Non
         bad = {m for m in imports_of(path) if m.startswith("gateway.jumpcloud") or m in below}
         assert not bad, f"{path.name} imports {bad}: name kinds and relations from gateway.model"
         assert "TYPE_CHECKING" not in path.read_text(), f"{path.name}: use strawberry.lazy"
+
+
+def test_the_rest_of_the_gateway_reads_jumpcloud_through_its_package_surface_only() -> None:
+    outside = [
+        p
+        for p in PACKAGE.rglob("*.py")
+        if PACKAGE / "jumpcloud" not in p.parents and PACKAGE / "simulator" not in p.parents
+    ]
+    for path in outside:
+        inner = {m for m in imports_of(path) if m.startswith("gateway.jumpcloud.")}
+        assert not inner, f"{path.name} imports {inner}: import from gateway.jumpcloud"
+
+
+def test_the_jumpcloud_package_surface_names_only_what_it_imports() -> None:
+    import gateway.jumpcloud as surface
+
+    missing = [name for name in surface.__all__ if not hasattr(surface, name)]
+    assert not missing, missing
+    assert surface.__all__ == sorted(surface.__all__)

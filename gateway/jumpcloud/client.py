@@ -31,8 +31,6 @@ from gateway.jumpcloud.resources import Envelope, GraphType, Resource
 from gateway.jumpcloud.responses import Record
 from gateway.jumpcloud.upstream import Health, Upstream
 
-__all__ = ["ClientConfig", "GraphType", "JumpCloudClient", "Page", "Resource"]
-
 _SEARCH_USERS = "/api/search/systemusers"
 
 

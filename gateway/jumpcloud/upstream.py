@@ -111,27 +111,25 @@ class Upstream:
         state = Retrying(
             attempts=self.config.retry_attempts if retries_allowed() else 1, tally=tally
         )
+        # Built once, sent by every attempt. A tuple: it is covariant, which httpx's
+        # parameter type needs.
+        request = self._http.build_request(method, path, params=tuple(params), json=json)
+        if self._org_id and not path.startswith(KEY_LEVEL_PATHS):
+            request.headers["x-org-id"] = self._org_id
         tracer = current_upstream_tracer.get()
         if tracer is None:
-            return await self._send(method, path, endpoint, params, json, state)
+            return await self._send(request, endpoint, state)
         span = state.span = tracer.start(method, endpoint)
+        span.inject(request.headers)
         try:
-            response = await self._send(method, path, endpoint, params, json, state)
+            response = await self._send(request, endpoint, state)
         except BaseException as exc:
             span.end(state.status, max(state.num - 1, 0), exc)
             raise
         span.end(state.status, max(state.num - 1, 0), None)
         return response
 
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        endpoint: str,
-        params: Params,
-        json: Mapping[str, Any] | None,
-        state: Retrying,
-    ) -> httpx.Response:
+    async def _send(self, request: httpx.Request, endpoint: str, state: Retrying) -> httpx.Response:
         cfg = self.config
         at = current_deadline()
         try:
@@ -148,7 +146,7 @@ class Upstream:
                 ):
                     with attempt:
                         state.num, state.next_wait = attempt.num, attempt.next_wait
-                        response = await self._attempt(method, path, endpoint, params, json, state)
+                        response = await self._attempt(request, endpoint, state)
         except TimeoutError:  # the deadline, while waiting or sending
             self._failed(state)
             raise failures.deadline_error(
@@ -174,20 +172,8 @@ class Upstream:
         return error
 
     async def _attempt(
-        self,
-        method: str,
-        path: str,
-        endpoint: str,
-        params: Params,
-        json: Mapping[str, Any] | None,
-        state: Retrying,
+        self, request: httpx.Request, endpoint: str, state: Retrying
     ) -> httpx.Response:
-        # A tuple: it is covariant, which httpx's parameter type needs.
-        request = self._http.build_request(method, path, params=tuple(params), json=json)
-        if self._org_id and not path.startswith(KEY_LEVEL_PATHS):
-            request.headers["x-org-id"] = self._org_id
-        if state.span is not None:
-            state.span.inject(request.headers)
         at = current_deadline()
         probe = self.breaker.admit(endpoint)
         state.failing = False
@@ -204,7 +190,7 @@ class Upstream:
                         self.gate.hold(shared_pause)  # another replica's 429
                         continue
                     state.failing = True  # until an answer says otherwise
-                    response = await self._exchange(request, method, endpoint, state.tally)
+                    response = await self._exchange(request, endpoint, state.tally)
                     state.status = response.status_code
                     break
         except BaseException as exc:
@@ -227,9 +213,10 @@ class Upstream:
         )
 
     async def _exchange(
-        self, request: httpx.Request, method: str, endpoint: str, tally: Tally | None
+        self, request: httpx.Request, endpoint: str, tally: Tally | None
     ) -> httpx.Response:
         """One send, within the per-attempt timeout (the in-process transport has none)."""
+        method = request.method
         cfg = self.config
         sent_at, started = loop_time(), time.perf_counter()
         try:

@@ -27,13 +27,13 @@ CLIENT_CLOSED = 499
 
 
 def key_orgs(store: Store, headers: Headers) -> tuple[str, ...]:
-    """The ids of the orgs the request's ``x-api-key`` administers (API-NOTES §2, §5)."""
+    """The ids of the orgs the request's ``x-api-key`` administers; 401 without a known key."""
     key = headers.get("x-api-key")
     if not key:
         raise ApiError("Unauthorized", 401)
     org_ids = store.api_keys.get(key)
     if org_ids is None:
-        # Body reported in the field for an unknown key (API-NOTES §5).
+        # The body JumpCloud is publicly reported to send for an unknown key.
         raise ApiError(
             "Unauthorized: api key user not found",
             401,
@@ -43,13 +43,13 @@ def key_orgs(store: Store, headers: Headers) -> tuple[str, ...]:
 
 
 def tenant(store: Store, headers: Headers) -> Org:
-    """The org this request reads, from ``x-api-key`` and ``x-org-id`` (API-NOTES §2, §5)."""
+    """The org this request reads, from ``x-api-key`` and ``x-org-id``."""
     org_ids = key_orgs(store, headers)
     org_id = headers.get("x-org-id", "")
     if not org_id:
         if len(org_ids) != 1:
             # A multi-tenant key must pick an org: 401 (V1/V2 info "Multi-Tenant Portal
-            # Headers"); the message is the one Directory Insights sends (API-NOTES §5).
+            # Headers"); the message is the one Directory Insights is reported to send.
             raise ApiError("Unauthorized: no organization selected", 401)
         org_id = org_ids[0]
     elif not _OBJECT_ID.fullmatch(org_id):
@@ -85,7 +85,7 @@ def create_simulator_app(
             if key_level is not None:
                 orgs = [store.orgs[i] for i in key_orgs(store, request.headers)]
                 if "x-org-id" in request.headers:
-                    # "403 header sent on a route that does not support it" (API-NOTES §2).
+                    # JumpCloud documents 403 for an x-org-id sent where it is not supported.
                     raise ApiError("Forbidden: x-org-id is not supported on this route", 403)
                 return await key_level(Call(request, orgs[0], params, path_params), orgs)
             org = tenant(store, request.headers)

@@ -1,4 +1,4 @@
-"""Builders for systems (devices) and system groups (API-NOTES §8)."""
+"""Builders for systems (devices) and system groups."""
 
 from __future__ import annotations
 
@@ -231,7 +231,8 @@ def _dynamic(group_rule: Mapping[str, tuple[str, ...]] | None) -> bool:
 
 def system_groups(ctx: Context, stamps: list[int]) -> Records:
     """``SystemGroup`` records: a UserGroup without suggestionCounts, ``type``
-    ``system_group`` (as the spec's examples show, API-NOTES §8)."""
+    ``system_group``. The spec's field text says "always 'system'", but its response
+    examples and its ``GroupType`` enum say ``system_group``; the simulator follows those."""
     result: Records = {}
     for index, stamp in enumerate(stamps):
         name, description, group_rule = rule(index)

@@ -34,7 +34,8 @@ class _Rule:
 
 
 def _error(status: int, headers: dict[str, str] | None = None) -> FaultResponse:
-    # JumpCloud error bodies carry a "message" (API-NOTES §5); no source shows a 5xx/429 body.
+    # JumpCloud's error bodies carry a "message"; no source shows a 5xx or 429 body, so the
+    # simulator sends the status phrase.
     return FaultResponse(status, {"message": HTTPStatus(status).phrase}, headers or {})
 
 

@@ -1,6 +1,6 @@
 """The v2 association graph: members, memberof, direct associations and traversals.
 
-Shapes follow V2 ``GraphConnection`` and ``GraphObjectWithPaths`` (API-NOTES §7).
+Shapes follow the V2 spec's ``GraphConnection`` and ``GraphObjectWithPaths`` schemas.
 
 - ``/members`` and ``/associations`` list direct edges as ``{"attributes", "to"}``:
   the spec lets ``from`` be left out "if it is clear from context", and there it is the

@@ -12,7 +12,10 @@ _BUILTIN_EPOCH = int(datetime(2016, 3, 1, tzinfo=UTC).timestamp())
 
 
 class ObjectIds:
-    """24-hex ids: 4-byte timestamp, 5 random bytes, 3-byte counter (API-NOTES §10).
+    """24-hex ids: 4-byte timestamp, 5 random bytes, 3-byte counter.
+
+    JumpCloud's reference calls its ids "ObjectID" and shows 24-hex examples but gives no
+    pattern; the simulator uses MongoDB's ObjectId layout.
 
     Ids made with non-decreasing timestamps increase, so sorting by id keeps creation order.
     """
@@ -47,7 +50,7 @@ def builtin_role_id(index: int) -> str:
 
 
 def iso(timestamp: int, rng: random.Random) -> str:
-    """RFC 3339 UTC with milliseconds, as JumpCloud writes them (API-NOTES §10)."""
+    """RFC 3339 UTC with milliseconds, as in JumpCloud's examples (``2013-10-16T19:30:55.611Z``)."""
     moment = datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
     return f"{moment}.{rng.randrange(1000):03d}Z"
 

@@ -178,8 +178,8 @@ _ALL_WRITE = (
     "authn",
 )
 
-# Built-in roles (PSMOD Get-JCAdmin.ps1 names); scopes use the operations' x-scopes
-# vocabulary, which API-NOTES §8 marks as an inference.
+# Built-in roles (the names JumpCloud's PowerShell module, Get-JCAdmin.ps1, accepts). No
+# source says which vocabulary a role's scopes use; the simulator uses the operations' x-scopes.
 BUILTIN_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "Administrator With Billing",

@@ -1,4 +1,4 @@
-"""Builders for system users and console administrators (API-NOTES §8)."""
+"""Builders for system users and console administrators."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from gateway.simulator.records import Context, Records
 _DEPARTMENT_NAMES = [d[0] for d in names.DEPARTMENTS]
 _DEPARTMENT_WEIGHTS = [d[1] for d in names.DEPARTMENTS]
 _TITLES = {d[0]: d[2] for d in names.DEPARTMENTS}
-# Admin role plan after the owner and the multi-role admin (PSMOD role names).
+# Admin role plan after the owner and the multi-role admin (role names from JumpCloud's
+# PowerShell module).
 _ADMIN_ROLES = ("Administrator", "Manager", "Help Desk", "Read Only", "Command Runner")
 
 

@@ -1,4 +1,4 @@
-"""JumpCloud list semantics: limit/skip, v1 and v2 filters, sort, fields (API-NOTES §3)."""
+"""JumpCloud list semantics: limit/skip, v1 and v2 filters, sort, fields."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ _MISSING = object()
 class ApiError(Exception):
     """A request JumpCloud would refuse; the app answers ``status`` with a JSON body.
 
-    The body is ``{"message": ...}`` (the shape of every documented JumpCloud error,
-    API-NOTES §5) unless ``body`` gives the exact one.
+    The body is ``{"message": ...}`` unless ``body`` gives the exact one: JumpCloud's error
+    schemas are ``{code, message, status}``, its examples often hold the message alone, and
+    the simulator sends the message alone.
     """
 
     def __init__(self, message: str, status: int = 400, body: dict[str, Any] | None = None):
@@ -50,7 +51,10 @@ def _integer(name: str, raw: object, default: int) -> int:
 
 
 def page(params: Params, body: Mapping[str, Any] | None = None) -> tuple[int, int]:
-    """(limit, skip). A value in a search body wins over the query string (API-NOTES §6).
+    """(limit, skip). A value in a search body wins over the query string.
+
+    JumpCloud's PowerShell module sends limit and skip both in the body and in the query
+    string of ``/search/`` posts; the reference does not say which counts.
 
     ``limit=0`` is read as "not given" and yields the default of 10 (an assumption: no
     source says what JumpCloud does with 0; Mongo-style "no limit" would bypass the cap).
@@ -59,7 +63,7 @@ def page(params: Params, body: Mapping[str, Any] | None = None) -> tuple[int, in
     limit = _integer("limit", body.get("limit", last(params, "limit")), DEFAULT_LIMIT)
     skip = _integer("skip", body.get("skip", last(params, "skip")), 0)
     if limit > MAX_LIMIT:
-        # Exact body reported in TheJumpCloud/jcapi-python issue #38 (API-NOTES §3).
+        # The exact body reported in TheJumpCloud/jcapi-python issue #38 (on /api/systems).
         raise ApiError(
             f'Bad Request: request parameter "limit" exceeds maximum value of {MAX_LIMIT}'
         )
@@ -293,8 +297,8 @@ def v2_filter_fields(params: Params, aliases: Mapping[str, str] | None = None) -
 
 
 def v2_filter(params: Params, aliases: Mapping[str, str] | None = None) -> Predicate:
-    """Several v2 filters AND together. How JumpCloud combines them is not documented
-    (API-NOTES §3 and §12); AND is what PSMOD's ``filter[0]&filter[1]`` usage implies."""
+    """Several v2 filters AND together. How JumpCloud combines them is not documented;
+    AND is what JumpCloud's PowerShell module implies by sending ``filter[0]&filter[1]``."""
     clauses = [v2_clause(value, aliases) for value in _v2_filters(params)]
     if not clauses:
         return match_all
@@ -304,7 +308,7 @@ def v2_filter(params: Params, aliases: Mapping[str, str] | None = None) -> Predi
 
 
 def parse_list(value: str | None, separator: str) -> list[str]:
-    """v1 ``sort``/``fields`` are space-separated, v2 ones comma-separated (API-NOTES §3)."""
+    """v1 ``sort``/``fields`` are space-separated, v2 ones comma-separated."""
     if not value:
         return []
     parts = value.split() if separator == " " else value.split(separator)

@@ -1,4 +1,4 @@
-"""Builders for one collection of realistic JumpCloud records each (API-NOTES §8)."""
+"""Builders for one collection of realistic JumpCloud records each, with the spec's field names."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JumpCloud's paths as templates, each with its operationId and handler (API-NOTES §9)."""
+"""JumpCloud's paths as templates, each with its operationId and handler."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ KEY_LEVEL: dict[str, KeyHandler] = {
 }
 """Operations answered for the API key's organisations rather than for one org: their
 specs list no x-org-id parameter, and JumpCloud's PowerShell module leaves the header out
-for /api/organizations* (API-NOTES §2)."""
+for /api/organizations*."""
 
 
 async def _key_level(call: Call) -> Response:
@@ -132,7 +132,7 @@ def build_routes() -> tuple[Route, ...]:
         Route("GET", "/api/applications/{id}", "applications_get", v1.applications_get),
         Route("GET", "/api/radiusservers", "radius_servers_list", v1.radius_servers_list),
         Route("GET", "/api/radiusservers/{id}", "radius_servers_get", v1.radius_servers_get),
-        # Undocumented (API-NOTES §8), so the operation name is ours, not JumpCloud's.
+        # No JumpCloud spec documents it, so the operation name is ours, not JumpCloud's.
         Route("GET", "/api/users", "admins_list", v1.admins_list),
         Route("GET", "/api/v2/usergroups", "groups_user_list", v2.usergroups_list),
         Route("GET", "/api/v2/usergroups/{id}", "groups_user_get", v2.usergroups_get),

@@ -1,4 +1,4 @@
-"""The JSON body of ``POST /api/search/*``: filter, searchFilter, fields (API-NOTES §8)."""
+"""The JSON body of ``POST /api/search/*``: filter, searchFilter, fields."""
 
 from __future__ import annotations
 

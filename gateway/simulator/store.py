@@ -25,7 +25,7 @@ class Store:
     """Every org the simulator serves, and which API key may read which orgs.
 
     A key mapped to several orgs is a multi-tenant (MTP) admin key: its requests must
-    name the org in ``x-org-id`` (API-NOTES §2).
+    name the org in ``x-org-id`` (JumpCloud answers 401 without it).
     """
 
     orgs: dict[str, Org]

@@ -35,7 +35,7 @@ def _listing(
     body: dict[str, Any] | None = None,
     fields: list[str] | None = None,
 ) -> tuple[list[Record], int]:
-    """Filter, sort, count and cut one page, the v1 way (API-NOTES §3).
+    """Filter, sort, count and cut one page, the v1 way.
 
     ``records`` are keyed by ``_id``: an ``_id:$in:`` filter looks its ids up instead of
     scanning, and only the page's records are projected.
@@ -131,13 +131,13 @@ async def radius_servers_get(call: Call) -> Response:
 
 async def admins_list(call: Call) -> Response:
     """``GET /api/users``: undocumented; ``{results, totalCount}`` paged with limit/skip,
-    as JumpCloud's own PowerShell module reads it (API-NOTES §8 Administrators)."""
+    as JumpCloud's own PowerShell module (``Get-JCAdmin``) reads it."""
     return _v1_list(call, call.org.admins)
 
 
 def organization_records(orgs: Sequence[Org]) -> dict[str, dict[str, Any]]:
-    """The orgs an API key administers as v1 ``organization`` records (API-NOTES
-    Organizations: ``_id``, ``displayName``, ``logoUrl``), keyed by ``_id``."""
+    """The orgs an API key administers as v1 ``organization`` list records (``_id``,
+    ``displayName``, ``logoUrl``, the fields ``organization_list`` returns), keyed by ``_id``."""
     return {
         org.id: {"_id": org.id, "displayName": org.name, "logoUrl": ""}
         for org in sorted(orgs, key=lambda o: o.id)

@@ -31,7 +31,7 @@ _COLLECTIONS = {
     "system": ("systems", "system"),
     "system_group": ("system_groups", "system group"),
 }
-# V2 trait_graphTargets*_targets enums (API-NOTES §7).
+# The ``targets`` each source type accepts on ``/associations`` (V2 trait_graphTargets*).
 _USER_TARGETS = [
     "active_directory",
     "application",
@@ -55,7 +55,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "system": ("command", "policy", "policy_group", "user", "user_group"),
     "system_group": ("command", "policy", "policy_group", "radius_server", "user", "user_group"),
 }
-# memberof/membership filter on ``object_id`` and ``type`` (API-NOTES §3).
+# memberof/membership filter on ``object_id`` and ``type``, the only filter fields the spec lists.
 _GRAPH_ALIASES = {"object_id": "id"}
 # Filters on these alone can run before the paths are built (only the page's are).
 _SKELETON_FIELDS = {"id", "type"}
@@ -72,8 +72,9 @@ def _v2_page(
     aliases: Mapping[str, str] | None = None,
     finish: Callable[[list[Record]], list[Record]] | None = None,
 ) -> Response:
-    """Filter, sort, page; the total goes in ``x-total-count`` (API-NOTES §4). ``finish``
-    turns the page's rows into what is sent."""
+    """Filter, sort, page; the total goes in the ``x-total-count`` response header, which
+    no spec declares but JumpCloud's own clients read. ``finish`` turns the page's rows
+    into what is sent."""
     limit, skip = page(call.params)
     rows = select(rows, v2_filter(call.params, aliases)) if filterable else list(rows)
     if sortable:
@@ -113,8 +114,8 @@ async def ldapservers_get(call: Call) -> Response:
 
 
 async def roles_list(call: Call) -> Response:
-    """``RoleList {totalCount, results}``, one of three v2 lists with a body envelope
-    (API-NOTES §4); ``x-total-count`` is sent as well, like every other v2 list."""
+    """``RoleList {totalCount, results}``, one of three v2 lists with a body envelope (the
+    rest are bare arrays); ``x-total-count`` is sent as well, like every other v2 list."""
     return _v2_page(call, call.org.roles.values(), envelope=True)
 
 
@@ -130,8 +131,8 @@ def _source(call: Call, source_type: str) -> str:
 
 
 def members(group_type: str) -> Handler:
-    """``/usergroups|systemgroups/{id}/members``: direct members; limit/skip only
-    (API-NOTES §7)."""
+    """``/usergroups|systemgroups/{id}/members``: direct members; the spec gives these
+    lists limit and skip only, no filter or sort."""
 
     async def handler(call: Call) -> Response:
         rows = graph.members(call.org, _source(call, group_type), group_type)

@@ -15,8 +15,8 @@ from gateway import doctor
 from gateway.doctor_findings import Finding, Level, blocking
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.faults import Faults
-from gateway.simulator.generate import OrgSizes, generate_org
-from gateway.simulator.model import Org
+from gateway.simulator.generate import generate_org
+from gateway.simulator.model import Org, OrgSizes
 from gateway.simulator.store import Store
 from tests.harness import API_KEY
 from tests.processes import free_port, running

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.simulator.generate import OrgSizes, generate_org
-from gateway.simulator.model import Org
+from gateway.simulator.generate import generate_org
+from gateway.simulator.model import Org, OrgSizes
 from tests.harness import gateway
 from tests.processes import free_port
 

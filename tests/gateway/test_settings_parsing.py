@@ -206,7 +206,6 @@ def test_other_spellings_of_a_flag_are_refused(value: str) -> None:
         ("alpha", ("alpha",)),
         ("alpha,beta", ("alpha", "beta")),
         ("  alpha ,\tbeta  ", ("alpha", "beta")),
-        (",alpha,,beta,", ("alpha", "beta")),
     ],
 )
 def test_token_lists_are_split_on_commas_and_trimmed(value: str, tokens: tuple[str, ...]) -> None:
@@ -432,3 +431,124 @@ def test_text_values_are_normalised() -> None:
 def test_an_unknown_access_plan_is_refused_listing_the_plans() -> None:
     problem = only_problem({**ENV, "JCGRAPH_ACCESS_PLAN": "fastest"})
     assert problem == "JCGRAPH_ACCESS_PLAN must be one of auto, per-key, index"
+
+
+# Fixes: values read as the checks expect them.
+
+
+def tenants_with_base_url(base_url: str) -> str:
+    return TENANTS_TOML + f"base_url = {json.dumps(base_url)}\n"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "said"),
+    [
+        ("notaurl", "must be an http:// or https:// URL with a host"),
+        ("ftp://console.eu.jumpcloud.com", "must be an http:// or https:// URL with a host"),
+        ("https://host:port", "is not a valid URL"),
+        ("", "must be an http:// or https:// URL with a host"),
+    ],
+)
+def test_a_tenants_base_url_is_checked_naming_the_tenant(base_url: str, said: str) -> None:
+    problem = only_problem({"JCGRAPH_TENANTS": tenants_with_base_url(base_url)})
+    assert problem.startswith(f"JCGRAPH_TENANTS: tenant 'acme''s `base_url` {said}")
+    assert "console.jumpcloud.com" in problem
+
+
+def test_a_refused_tenants_base_url_is_not_quoted() -> None:
+    config = tenants_with_base_url("ftp://admin:s3cret@host.example")
+    problem = only_problem({"JCGRAPH_TENANTS": config})
+    assert "s3cret" not in problem
+
+
+@pytest.mark.parametrize(
+    ("base_url", "read"),
+    [
+        (" https://console.eu.jumpcloud.com/ ", "https://console.eu.jumpcloud.com"),
+        ("https://proxy.example.com/jumpcloud//", "https://proxy.example.com/jumpcloud"),
+    ],
+)
+def test_a_tenants_base_url_is_trimmed_as_the_single_org_one_is(base_url: str, read: str) -> None:
+    settings = Settings.from_env({"JCGRAPH_TENANTS": tenants_with_base_url(base_url)})
+    assert settings.tenants is not None
+    (tenant,) = settings.tenants.tenants
+    assert tenant.base_url == read
+
+
+def test_tenants_sharing_an_org_agree_on_a_base_url_spelt_with_a_trailing_slash() -> None:
+    shared = {"api_key": TENANT_KEY, "org_ids": [ORG]}
+    config = {
+        "tenants": [
+            {
+                "name": "a",
+                **shared,
+                "tokens": ["a-token-0123456789"],
+                "base_url": "https://x.test/",
+            },
+            {"name": "b", **shared, "tokens": ["b-token-0123456789"], "base_url": "https://x.test"},
+        ]
+    }
+    settings = Settings.from_env({"JCGRAPH_TENANTS": json.dumps(config)})
+    assert settings.tenants is not None
+    assert {t.base_url for t in settings.tenants.tenants} == {"https://x.test"}
+
+
+@pytest.mark.parametrize(
+    ("value", "read"), [("info ", "INFO"), ("\tdebug\n", "DEBUG"), (" ", "INFO")]
+)
+def test_the_log_level_is_trimmed_as_the_log_format_is(value: str, read: str) -> None:
+    assert Settings.from_env({**ENV, "JCGRAPH_LOG_LEVEL": value}).log_level == read
+
+
+@pytest.mark.parametrize(
+    ("value", "plan"),
+    [
+        ("auto", AccessPlan.AUTO),
+        ("per-key", AccessPlan.PER_KEY),
+        (" Index ", AccessPlan.INDEX),
+        (" ", AccessPlan.AUTO),
+    ],
+)
+def test_the_access_plan_is_read_as_a_member_of_access_plan(value: str, plan: AccessPlan) -> None:
+    read = Settings.from_env({**ENV, "JCGRAPH_ACCESS_PLAN": value}).access_plan
+    assert type(read) is AccessPlan
+    assert read is plan
+
+
+def test_an_unknown_access_plan_is_one_problem_before_the_checks() -> None:
+    problems = refused({"JCGRAPH_ACCESS_PLAN": "fastest"})
+    assert problems[0] == "JCGRAPH_ACCESS_PLAN must be one of auto, per-key, index"
+    assert [p.split()[0] for p in problems] == ["JCGRAPH_ACCESS_PLAN", "JUMPCLOUD_API_KEY"]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [TENANTS_JSON[:-2], TENANTS_TOML.replace("org_ids", "orgs"), "/nonexistent/tenants.toml"],
+)
+def test_unreadable_tenants_without_an_api_key_are_the_only_problem(config: str) -> None:
+    problem = only_problem({"JCGRAPH_TENANTS": config})
+    assert problem.startswith("JCGRAPH_TENANTS")
+    assert "JUMPCLOUD_API_KEY" not in problem
+
+
+@pytest.mark.parametrize("value", ["alpha,,beta", ",alpha", "alpha,beta,", "alpha, ,beta"])
+def test_a_stray_comma_in_the_auth_tokens_is_refused(value: str) -> None:
+    problem = only_problem({**ENV, "JCGRAPH_AUTH_TOKENS": value})
+    assert problem == "JCGRAPH_AUTH_TOKENS holds an empty token; remove the stray comma"
+    assert "alpha" not in problem
+
+
+def test_fresh_read_tokens_still_drop_empty_entries() -> None:
+    settings = Settings.from_env({**ENV, "JCGRAPH_FRESH_READ_TOKENS": ",alpha,,beta,"})
+    assert settings.fresh_read_tokens == ("alpha", "beta")
+
+
+@pytest.mark.parametrize(("value", "times"), [("*,*", "twice"), (" * , *,* ", "3 times")])
+def test_a_star_given_more_than_once_is_refused_saying_so(value: str, times: str) -> None:
+    problem = only_problem({**ENV, "JCGRAPH_CORS_ORIGINS": value})
+    assert problem == f"JCGRAPH_CORS_ORIGINS gives `*` {times}; set `*` once, alone"
+
+
+def test_a_star_beside_an_origin_is_still_refused_as_such() -> None:
+    problem = only_problem({**ENV, "JCGRAPH_CORS_ORIGINS": "*,*,https://a.example.com"})
+    assert problem.startswith("JCGRAPH_CORS_ORIGINS holds `*` and other origins")

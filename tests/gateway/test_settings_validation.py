@@ -15,7 +15,8 @@ from gateway.cli import is_loopback, startup_checks
 from gateway.settings import Settings, SettingsError
 from gateway.simulator.app import create_simulator_app
 from gateway.simulator.faults import Faults
-from gateway.simulator.generate import OrgSizes, generate_org
+from gateway.simulator.generate import generate_org
+from gateway.simulator.model import OrgSizes
 from gateway.simulator.store import Store
 from tests.harness import API_KEY, gateway
 
@@ -43,6 +44,7 @@ def problems(**variables: str) -> tuple[str, ...]:
         ("JCGRAPH_CACHE_TTL", "soon", "must be a finite number"),
         ("JCGRAPH_AUTH_TOKENS", ",", "holds no token"),
         ("JCGRAPH_AUTH_TOKENS", " , ,", "holds no token"),
+        ("JCGRAPH_AUTH_TOKENS", "a,,b", "holds an empty token; remove the stray comma"),
         ("JCGRAPH_CACHE_URL", "memcached://x", "must start with memory://"),
         ("JCGRAPH_CACHE_URL", "redis://cache:port/0", "malformed port"),
         ("JCGRAPH_CACHE_URL", "redis://cache:6379/zero", "database must be a number"),
@@ -78,7 +80,7 @@ def test_good_values_parse() -> None:
             "JUMPCLOUD_BASE_URL": "https://console.eu.jumpcloud.com/",
             "JUMPCLOUD_ORG_ID": "5c3536e9e0a6840001872782",
             "JCGRAPH_MAX_PAGE_SIZE": "50",
-            "JCGRAPH_AUTH_TOKENS": "a, b,",
+            "JCGRAPH_AUTH_TOKENS": " a, b ",
             "JCGRAPH_CACHE_URL": "redis://:pw@cache:6379/1",
         }
     )

@@ -1,4 +1,4 @@
-"""API keys and multi-tenant org selection (API-NOTES §2 and §5)."""
+"""API keys, multi-tenant org selection with x-org-id, and the errors JumpCloud sends for them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""v1 and v2 filters, sort and fields, as API-NOTES §3 describes them."""
+"""v1 and v2 filters, sort and fields, as JumpCloud's parameter descriptions define them."""
 
 from __future__ import annotations
 

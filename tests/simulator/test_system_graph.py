@@ -42,7 +42,9 @@ SEGMENT = {
     "radius_server": "radiusservers",
 }
 U, G, S, SG = "user", "user_group", "system", "system_group"
-# The path shapes the brief and API-NOTES §7 give, from the object in the URL to the result.
+# The path shapes each traversal should return, from the object in the URL to the result:
+# a direct binding or a route through a user group and/or a system group (see the docstring
+# of gateway/simulator/graph.py).
 FORWARD: dict[tuple[str, str], list[tuple[str, ...]]] = {
     (U, S): [(U, S), (U, G, S), (U, SG, S), (U, G, SG, S)],
     (U, SG): [(U, SG), (U, G, SG)],
