@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import hashlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -25,12 +24,6 @@ JSON = Any
 T = TypeVar("T")
 MISSING: Any = object()
 """What `peek_local` answers for a key it cannot serve from this process."""
-
-
-def credential_namespace(org_id: str | None, api_key: str | None) -> str:
-    """Key prefix for one org and credential; the key itself is only ever hashed."""
-    digest = hashlib.sha256((api_key or "").encode()).hexdigest()[:16]
-    return f"jcgraph:{org_id or 'default'}:{digest}:"
 
 
 class TTLCache:
@@ -106,10 +99,6 @@ class TTLCache:
         return self._store.stale_ttl
 
     @property
-    def negative_ttl(self) -> float:
-        return self._store.negative_ttl
-
-    @property
     def stats(self) -> CacheStats:
         return self._store.stats
 
@@ -131,24 +120,38 @@ class TTLCache:
         """Raise when the shared backend does not answer (readiness)."""
         await self._store.ping()
 
-    def peek_local(self, key: str, decode: Callable[[Any], T] | None = None) -> T | Any:
-        """A fresh value from this process's memory, decoded, counted as a hit; or MISSING
-        (never a backend read, never a load: for resolvers that answer from memory without
-        awaiting)."""
+    def peek_local(
+        self, key: str, decode: Callable[[Any], T] | None = None, *, count: bool = True
+    ) -> T | Any:
+        """A fresh value from this process's memory, decoded, counted as a hit (unless
+        `count=False`: a look that serves nothing); None for a "not found" remembered fresh;
+        or MISSING (never a backend read, never a load: for resolvers that answer from
+        memory without awaiting)."""
         now = self._store.clock()
         entry = self._store.local.get(key, now)
-        if entry is None or entry.absent or now - entry.stored_at >= self._asked_ttl():
+        if entry is None:
             return MISSING
-        self._hit(entry.stored_at, 1)
+        life = self._store.life(entry)
+        asked = self._max_age
+        if now - entry.stored_at >= (life if asked is None else min(life, asked)):
+            return MISSING
+        if count:
+            if entry.absent:
+                self.stats.negative_hits += 1
+            self._hit(entry.stored_at, 1, life)
+        if entry.absent:
+            return None
         return entry.value if decode is None else entry.view(decode)
 
-    def _hit(self, oldest: float, count: int) -> None:
+    def _hit(self, oldest: float, count: int, life: float | None = None) -> None:
+        """`count` entries served fresh, the oldest stored at `oldest` and fresh for `life`
+        (the TTL unless given): a response made from them is the same until then."""
         self.stats.hits += count
         tally = self._tally
         if tally is not None:
             tally.hits += count
             tally.saw(oldest)
-            tally.fresh_until(oldest + self.ttl)
+            tally.fresh_until(oldest + (self.ttl if life is None else life))
 
     def peek_local_many(
         self, keys: Sequence[str], decode: Callable[[Any], T] | None = None

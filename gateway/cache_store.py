@@ -8,6 +8,7 @@ gateway/cache_levels.py; the engine over this store is gateway/cache.py.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -22,6 +23,12 @@ JSON = Any
 
 WRITE_SLICE = 500
 """Entries a Redis write sends at once."""
+
+
+def credential_namespace(org_id: str | None, api_key: str | None) -> str:
+    """Key prefix for one org and credential; the key itself is only ever hashed."""
+    digest = hashlib.sha256((api_key or "").encode()).hexdigest()[:16]
+    return f"jcgraph:{org_id or 'default'}:{digest}:"
 
 
 class CacheStore:

@@ -23,7 +23,7 @@ from gateway.jumpcloud import (
     is_jumpcloud_id,
     validate,
 )
-from gateway.model import Kind, Record, record_id
+from gateway.model import Kind, Listing, Record, record_id
 from gateway.request_cost import RequestCost
 
 PAGE = 100
@@ -121,9 +121,10 @@ class Directory:
         )
         return found
 
-    def whole_in_memory(self, kind: Kind) -> Collection | None:
-        """The collection if this process holds it fresh, without awaiting."""
-        found = self._cache.peek_local(self._whole_key(kind), Collection.of)
+    def whole_in_memory(self, kind: Kind, *, count: bool = True) -> Collection | None:
+        """The collection if this process holds it fresh, without awaiting (counted as a
+        cache hit unless `count=False`: a look that serves nothing)."""
+        found = self._cache.peek_local(self._whole_key(kind), Collection.of, count=count)
         return None if found is MISSING else found
 
     @staticmethod
@@ -208,28 +209,21 @@ class Directory:
             return MISSING  # `ids_by` gives the answer (or the error)
         return self._cache.peek_local(f"lookup:{kind.name}:{field}:{value}")
 
-    async def page(
-        self,
-        kind: Kind,
-        *,
-        skip: int,
-        limit: int,
-        filters: Sequence[Filter],
-        sort: Sequence[SortKey],
-    ) -> IdPage:
+    async def page(self, listing: Listing) -> IdPage:
         """One page of a listed kind, filtered and sorted by JumpCloud; the records fill the
         cache."""
+        kind, skip, sort = listing.kind, listing.skip, listing.sort
 
         async def read(offset: int, size: int) -> Page:
             return await self._client.page(
-                kind.resource, skip=offset, limit=size, filters=filters, sort=sort
+                kind.resource, skip=offset, limit=size, filters=listing.filters, sort=sort
             )
 
         async def fetch() -> dict[str, Any]:
             # JumpCloud pages hold at most 100: a larger window is several
             # pages, read together once the first has told the total.
-            first = await read(skip, min(limit, PAGE))
-            end = min(skip + limit, first.total)
+            first = await read(skip, min(listing.limit, PAGE))
+            end = min(skip + listing.limit, first.total)
             rest = await asyncio.gather(
                 *(read(o, min(PAGE, end - o)) for o in range(skip + PAGE, end, PAGE))
             )
@@ -242,32 +236,27 @@ class Directory:
                 "total": first.total,
             }
 
-        found: IdPage = await self._cache.load(
-            self._page_key(kind, skip, limit, filters, sort), fetch, decode=IdPage.of
-        )
+        found: IdPage = await self._cache.load(self._page_key(listing), fetch, decode=IdPage.of)
         return found
 
-    def page_in_memory(
-        self,
-        kind: Kind,
-        *,
-        skip: int,
-        limit: int,
-        filters: Sequence[Filter],
-        sort: Sequence[SortKey],
-    ) -> IdPage | None:
+    def page_in_memory(self, listing: Listing) -> IdPage | None:
         """The page if this process holds it fresh, without awaiting."""
-        found = self._cache.peek_local(self._page_key(kind, skip, limit, filters, sort), IdPage.of)
+        found = self._cache.peek_local(self._page_key(listing), IdPage.of)
         return None if found is MISSING else found
 
     @staticmethod
-    def _page_key(
-        kind: Kind, skip: int, limit: int, filters: Sequence[Filter], sort: Sequence[SortKey]
-    ) -> str:
+    def _page_key(listing: Listing) -> str:
         fingerprint = hashlib.sha256(
-            orjson.dumps([skip, limit, [repr(f) for f in filters], [repr(s) for s in sort]])
+            orjson.dumps(
+                [
+                    listing.skip,
+                    listing.limit,
+                    [repr(f) for f in listing.filters],
+                    [repr(s) for s in listing.sort],
+                ]
+            )
         ).hexdigest()[:24]
-        return f"page:{kind.name}:{fingerprint}"
+        return f"page:{listing.kind.name}:{fingerprint}"
 
     async def _remember(self, kind: Kind, records: Sequence[Record]) -> None:
         await self._cache.write_many({self._record_key(kind, record_id(r)): r for r in records})

@@ -31,6 +31,7 @@ from gateway.model import (
     USER,
     GraphType,
     Kind,
+    Listing,
     Neighbour,
     Record,
     Route,
@@ -53,11 +54,11 @@ async def access_rows(
     """Every access path of the organisation, one list of rows per page of users (users by
     id, then target kind in model order, target id, path shortest first). `new_loaders`
     makes the loaders of one page; the next page's ids are read while a page is written."""
-    sort = [SortKey("_id")]
+    by_id = (SortKey("_id"),)
     loaders = new_loaders()
     for kind in _NAMED_WHOLE:
         loaders.prefetch(kind)  # read beside the first page, not after it
-    page = await loaders.page(USER, 0, page_size, [], sort)
+    page = await loaders.page(Listing(USER, 0, page_size, sort=by_id))
     done = rows = 0
     skip = 0
     upcoming: asyncio.Future[IdPage] | None = None
@@ -65,7 +66,7 @@ async def access_rows(
         while True:
             if skip + page_size < page.total:
                 upcoming = asyncio.ensure_future(
-                    loaders.page(USER, skip + page_size, page_size, [], sort)
+                    loaders.page(Listing(USER, skip + page_size, page_size, sort=by_id))
                 )
             loaders.expect(USER, page.total)  # the planner weighs the whole list
             out = await _page_rows(loaders, page.ids)

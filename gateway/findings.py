@@ -33,6 +33,7 @@ from gateway.model import (
     USER,
     GraphType,
     Kind,
+    Listing,
     Record,
     record_id,
 )
@@ -97,11 +98,11 @@ async def _access_part(loaders: Loaders, wanted: set[FindingKind]) -> list[Found
 async def _all_users(loaders: Loaders) -> list[Record]:
     """Every user, a page at a time (the pages after the first read together); the pages
     tell the planner the whole list is coming, so access is read from the targets' side."""
-    sort = [SortKey("_id")]
-    first = await loaders.page(USER, 0, PAGE, [], sort)
+    by_id = (SortKey("_id"),)
+    first = await loaders.page(Listing(USER, 0, PAGE, sort=by_id))
     ids = list(first.ids)
     if first.total > PAGE:
-        rest = await loaders.page(USER, PAGE, first.total - PAGE, [], sort)
+        rest = await loaders.page(Listing(USER, PAGE, first.total - PAGE, sort=by_id))
         ids += rest.ids
     records = await loaders.record(USER).load_many(ids)
     return [r for r in records if r is not None]

@@ -16,8 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from gateway.access import AccessGraph
 from gateway.directory import Collection, Directory, IdPage
-from gateway.jumpcloud import Filter, SortKey
-from gateway.model import ADMIN, Kind, Neighbour, Record, Relation
+from gateway.model import ADMIN, Kind, Listing, Neighbour, Record, Relation
 
 NeighbourLoader = DataLoader[str, list[Neighbour]]
 """Key: the id of an object on one side of a relation; value: its neighbours."""
@@ -60,7 +59,7 @@ class Loaders:
     def prefetch(self, kind: Kind) -> None:
         """Start reading a whole collection now; whoever needs it later gets the same read
         (a failure then surfaces there, not here)."""
-        if kind.whole and self.directory.whole_in_memory(kind) is None:
+        if kind.whole and self.directory.whole_in_memory(kind, count=False) is None:
             asyncio.ensure_future(self.collections.load(kind)).add_done_callback(_observed)
 
     def record(self, kind: Kind) -> RecordLoader:
@@ -161,30 +160,14 @@ class Loaders:
         that kind plan for the whole list, not for one page."""
         self._expected[kind] = max(self._expected.get(kind, 0), total)
 
-    def page_now(
-        self,
-        kind: Kind,
-        skip: int,
-        limit: int,
-        filters: Sequence[Filter],
-        sort: Sequence[SortKey],
-    ) -> IdPage | None:
+    def page_now(self, listing: Listing) -> IdPage | None:
         """A page this process holds fresh; else None."""
-        page = self.directory.page_in_memory(
-            kind, skip=skip, limit=limit, filters=filters, sort=sort
-        )
+        page = self.directory.page_in_memory(listing)
         if page is not None:
-            self.expect(kind, page.total)
+            self.expect(listing.kind, page.total)
         return page
 
-    async def page(
-        self,
-        kind: Kind,
-        skip: int,
-        limit: int,
-        filters: Sequence[Filter],
-        sort: Sequence[SortKey],
-    ) -> IdPage:
-        page = await self.directory.page(kind, skip=skip, limit=limit, filters=filters, sort=sort)
-        self.expect(kind, page.total)
+    async def page(self, listing: Listing) -> IdPage:
+        page = await self.directory.page(listing)
+        self.expect(listing.kind, page.total)
         return page

@@ -27,6 +27,7 @@ __all__ = [
     "Filter",
     "GraphType",
     "Kind",
+    "Listing",
     "Neighbour",
     "Op",
     "Read",
@@ -262,3 +263,15 @@ RELATIONS: tuple[Relation, ...] = tuple(
 
 ACCESS_BY_TARGET: Mapping[Kind, Relation] = {r.right: r for r in RELATIONS if r.effective}
 """The effective relation from users to each kind of access target."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of a listed kind as JumpCloud is asked for it: `limit` objects from `skip`,
+    filtered and sorted by JumpCloud."""
+
+    kind: Kind
+    skip: int
+    limit: int
+    filters: tuple[Filter, ...] = ()
+    sort: tuple[SortKey, ...] = ()

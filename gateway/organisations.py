@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 
 from gateway.access import AccessGraph
-from gateway.cache import TTLCache, credential_namespace
+from gateway.cache import TTLCache
 from gateway.cache_levels import open_cache
+from gateway.cache_store import credential_namespace
 from gateway.directory import Directory
 from gateway.jumpcloud import (
     Budget,

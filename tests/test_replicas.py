@@ -25,8 +25,9 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.cache import TTLCache, credential_namespace
+from gateway.cache import TTLCache
 from gateway.cache_levels import open_cache
+from gateway.cache_store import credential_namespace
 from gateway.jumpcloud.shared import SharedLink
 from gateway.lease import Leases
 from gateway.simulator.model import OrgSizes

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, TypeVar, cast
 import strawberry
 
 from gateway.context import Context, Info
-from gateway.model import Filter, Kind, Op, Record, SortKey, record_id
+from gateway.model import Filter, Kind, Listing, Op, Record, SortKey, record_id
 from gateway.types.relay import (
     Connection,
     Edge,
@@ -227,6 +227,7 @@ def pushed_connection(
     wanted = [*filters, *read.filters]
     loaders = info.context.loaders
     size = max(win.limit, 1)  # `first: 0` still reads the count
+    listing = Listing(kind, read.skip, size, tuple(wanted), tuple(sort))
 
     def build(page: Any) -> Connection[T]:
         ids = page.ids[: win.limit]
@@ -236,10 +237,10 @@ def pushed_connection(
         return records_connection(info, kind, ids, Slice(win, read.before, positions, total), make)
 
     def ready() -> Connection[T] | None:
-        page = loaders.page_now(kind, read.skip, size, wanted, sort)
+        page = loaders.page_now(listing)
         return None if page is None else build(page)
 
     async def later() -> Connection[T]:
-        return build(await loaders.page(kind, read.skip, size, wanted, sort))
+        return build(await loaders.page(listing))
 
     return now_or_later(ready, later)
