@@ -128,10 +128,6 @@ class PersistedDocuments:
         self._trusted = trusted
         self._store = store or DocumentStore()
 
-    @property
-    def trusted_only(self) -> bool:
-        return self._trusted is not None
-
     def resolve(
         self, scope: Scope, receive: Receive, replayed: Receive, sent: bytes
     ) -> tuple[Scope, Receive, bytes]:

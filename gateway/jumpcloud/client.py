@@ -31,8 +31,6 @@ from gateway.jumpcloud.resources import Envelope, GraphType, Resource
 from gateway.jumpcloud.responses import Record
 from gateway.jumpcloud.upstream import Health, Upstream
 
-_SEARCH_USERS = "/api/search/systemusers"
-
 
 @dataclass(frozen=True)
 class Page:
@@ -200,19 +198,6 @@ class JumpCloudClient:
         pages = await gather_all(self._id_batch(resource, batch, endpoint) for batch in batches)
         found = {r.get("_id"): r for page in pages for r in page}
         return [found[i] for i in wanted if i in found]
-
-    async def search_users(
-        self, body: Mapping[str, Any], *, skip: int = 0, limit: int = 100
-    ) -> Page:
-        """POST /api/search/systemusers: a read, so retried. limit/skip in query and body,
-        as JumpCloud's PowerShell module sends them."""
-        endpoint = f"POST {_SEARCH_USERS}"
-        check_window(skip, limit, endpoint)
-        payload = {**body, "limit": limit, "skip": skip}
-        records, total = await self._list(
-            "POST", _SEARCH_USERS, Envelope.RESULTS, endpoint, window(skip, limit), payload
-        )
-        return _page(records, total, skip)
 
     async def graph(
         self,

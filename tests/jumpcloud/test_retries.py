@@ -167,20 +167,6 @@ async def test_a_connection_error_recovers() -> None:
     assert client.calls.total == 2
 
 
-async def test_search_posts_are_retried_with_limit_and_skip_in_query_and_body() -> None:
-    fake = FakeJumpCloud(users=make_users(5))
-    fake.failures.append(status(503))
-    async with fake.client() as client:
-        page = await client.search_users({"filter": {"and": []}}, skip=1, limit=2)
-    assert [u["username"] for u in page.records] == ["user1", "user2"]
-    assert page.total == 5
-    assert client.calls.total == 2
-    request = fake.requests[-1]
-    assert (request.method, request.url.path) == ("POST", "/api/search/systemusers")
-    assert dict(request.url.params) == {"limit": "2", "skip": "1"}
-    assert request.read() == b'{"filter":{"and":[]},"limit":2,"skip":1}'
-
-
 async def test_a_post_that_is_not_a_search_is_never_retried() -> None:
     fake = FakeJumpCloud()
     fake.failures.extend([status(503)] * 5)
