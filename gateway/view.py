@@ -284,7 +284,7 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         """The response body (gateway/results.py); its status goes in
-        `request.state.jcgraph_status`, and a clean one may be kept (see _keep)."""
+        `request.state.jcgraph_status`, and whether it is clean (ResponseCache.keep_if_fresh)."""
         media: MediaType = getattr(request.state, "jcgraph_media", JSON)
         context: Context | None = getattr(request.state, "jcgraph_context", None)
         shaped = shape(result, media, context, self._metrics, self._clock)
