@@ -5,6 +5,9 @@ A `Kind` names a GraphQL type, the JumpCloud collection behind it and how it is 
 from either side. Loaders, the access planner, the node and entity registries, the
 `GraphObjectType` enum and every relationship field derive from these declarations, so a
 new kind is one `Kind` (and its relations) here, one module in `gateway/types/`, and the SDL.
+
+The types name JumpCloud's vocabulary (`Filter`, `Op`, `SortKey`, `GraphType`, `Record`)
+through this module, as they may not import the client's package (tests/test_layers.py).
 """
 
 from __future__ import annotations
