@@ -3,7 +3,8 @@
 What a lean hand-written server does with the data already in memory: an SDL subset of the
 gateway's schema (`user(email)`, `users(first, after)`, a user's `groups`), trivial sync
 resolvers over the simulator's own records, the parsed and validated document cached,
-`execute_sync`, orjson. Cursors use the gateway's encoding so that whole answers compare.
+`execute_sync`, orjson. Its cursors are offsets of its own: the benches compare answers
+without cursors (bench.worker.digest).
 
 Served on its own (`python -m bench.anchor --users N --groups G --applications A --seed S
 --port P`) it runs on uvicorn exactly as `jcgraph serve` does (one worker, uvicorn's `auto`

@@ -54,8 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     manifest = sub.add_parser(
         "manifest",
         help="print a trusted-documents manifest (JCGRAPH_TRUSTED_DOCUMENTS) as JSON",
-        description="Print {sha256: document} for every *.graphql file in DIR, each document "
-        "exactly as in its file: clients must send that same text (or its hash).",
+        description="Print {sha256: document} for every *.graphql file in DIR, and for the "
+        "documents of the explorer this gateway serves at /explore, each exactly as in its "
+        "file: clients must send that same text (or its hash).",
     )
     manifest.add_argument(
         "directory",
@@ -211,12 +212,15 @@ def printed_schema(built: object) -> str:
 def manifest(args: argparse.Namespace) -> int:
     import json
 
+    from gateway.explorer import OPERATIONS as EXPLORER
     from gateway.persisted import build_manifest
 
     files = list(Path(args.directory).glob("*.graphql"))
     if not files:
         print(f"jcgraph: no *.graphql file in {args.directory}", file=sys.stderr)
         return 1
+    # The explorer's page sends its own documents: trusted, so /explore works too.
+    files += EXPLORER.glob("*.graphql")
     sys.stdout.write(json.dumps(build_manifest(files), indent=2) + "\n")
     return 0
 

@@ -1,11 +1,14 @@
 """The access-graph explorer at GET /explore: its page, and Cytoscape.js served by the gateway.
 
 The page (gateway/explorer.html, package data) draws who reaches what over the public GraphQL
-API only, with Cytoscape.js served by the gateway itself (no CDN).
+API only, with the documents in gateway/explorer_operations/ (package data, one file per
+operation, each sent exactly as its file holds it) and Cytoscape.js served by the gateway
+itself (no CDN).
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from pathlib import Path
@@ -14,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from gateway.explorer_documents import DOCUMENTS
 from gateway.graphiql import DEFAULT_ROOT, asset_routes, missing_assets, remedy
 
 # Served name (under /explore/) -> file inside `node_modules`, pinned in
@@ -24,8 +26,22 @@ ASSETS = {
     "cytoscape.js": "cytoscape/dist/cytoscape.min.js",
 }
 
-# The page, with `__DOCUMENTS__` where its script gets DOCUMENTS as a JSON object.
-PAGE = Path(__file__).with_name("explorer.html").read_text(encoding="utf-8")
+OPERATIONS = Path(__file__).with_name("explorer_operations")
+"""The page's GraphQL documents, `<operation name>.graphql` each."""
+
+
+def documents() -> dict[str, str]:
+    """The explorer's documents by operation name, each exactly as its file holds it (what
+    a trusted-documents manifest must hold for the page to work: `jcgraph manifest`)."""
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(OPERATIONS.glob("*.graphql"))}
+
+
+@functools.cache
+def _page() -> str:
+    """The page, its script given the documents as a JSON object (at `__DOCUMENTS__`)."""
+    page = Path(__file__).with_name("explorer.html").read_text(encoding="utf-8")
+    return page.replace("__DOCUMENTS__", json.dumps(documents()).replace("</", "<\\/"))
+
 
 MISSING = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>jcgraph · explorer</title></head>
@@ -42,7 +58,7 @@ than from a CDN, and did not find {missing} in <code>{root}</code>.</p>
 def explorer_html(root: Path = DEFAULT_ROOT) -> str:
     missing = missing_assets(root, ASSETS)
     if not missing:
-        return PAGE.replace("__DOCUMENTS__", json.dumps(DOCUMENTS).replace("</", "<\\/"))
+        return _page()
     files = ", ".join(f"<code>{html.escape(rel)}</code>" for rel in missing)
     return MISSING.format(missing=files, root=html.escape(str(root)), remedy=remedy(root))
 

@@ -1,4 +1,5 @@
-"""Every file in schema/operations/ runs against the demo org and matches the store."""
+"""Every example operation (schema/operations/) and every explorer document
+(gateway/explorer_operations/) runs against the demo org and matches the store."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from gateway.simulator.store import Org, demo_org
 from tests import oracle
 from tests.harness import Harness, gateway
 
-OPERATIONS = Path(__file__).resolve().parents[2] / "schema" / "operations"
+REPO = Path(__file__).resolve().parents[2]
+FILES = {
+    p.stem: p
+    for folder in (REPO / "schema" / "operations", REPO / "gateway" / "explorer_operations")
+    for p in folder.glob("*.graphql")
+}
 ORG = demo_org()
 
 Check = Callable[[Org, dict[str, Any], dict[str, Any]], None]
@@ -370,15 +376,15 @@ def cases(org: Org) -> dict[str, tuple[dict[str, Any], Check]]:
 
 
 def test_every_operation_file_has_a_check() -> None:
-    assert {p.stem for p in OPERATIONS.glob("*.graphql")} == set(cases(ORG))
+    assert set(FILES) == set(cases(ORG))
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in OPERATIONS.glob("*.graphql")))
+@pytest.mark.parametrize("name", sorted(FILES))
 async def test_operation_answers_match_the_demo_org(name: str) -> None:
     variables, check = cases(ORG)[name]
     gw: Harness
     async with gateway(ORG) as gw:
-        data = await gw.query((OPERATIONS / f"{name}.graphql").read_text(), variables)
+        data = await gw.query(FILES[name].read_text(), variables)
     check(ORG, variables, data)
 
 
@@ -398,11 +404,11 @@ async def _answers(gw: Harness, query: str, variables: dict[str, Any], how: str)
     return payload, gw.log.total - before
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in OPERATIONS.glob("*.graphql")))
+@pytest.mark.parametrize("name", sorted(FILES))
 async def test_lean_path_and_strawberry_pipeline_answer_alike(name: str) -> None:
     """The same operation, cold then warm, POSTed and sent as GET: the same payloads (cost
     report included) from the same upstream calls."""
-    query = (OPERATIONS / f"{name}.graphql").read_text()
+    query = FILES[name].read_text()
     variables = cases(ORG)[name][0]
     runs = {}
     for how in ("POST", "GET"):

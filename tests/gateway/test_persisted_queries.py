@@ -266,10 +266,14 @@ async def test_trusted_mode_stores_nothing_sent_to_it(org: Org, manifest: Path) 
     assert code(again) == "PERSISTED_QUERY_NOT_ALLOWED"
 
 
-def test_every_example_operation_is_in_the_printed_manifest(manifest: Path) -> None:
+def test_every_example_operation_and_explorer_document_is_in_the_printed_manifest(
+    manifest: Path,
+) -> None:
     documents = read_manifest(manifest)
     examples = sorted((REPO / "schema" / "operations").glob("*.graphql"))
-    assert sorted(documents.values()) == sorted(p.read_text() for p in examples)
+    explorer = sorted((REPO / "gateway" / "explorer_operations").glob("*.graphql"))
+    assert explorer, "the explorer's documents are missing"
+    assert sorted(documents.values()) == sorted(p.read_text() for p in [*examples, *explorer])
 
 
 def test_a_bad_manifest_is_refused_naming_the_variable(tmp_path: Path) -> None:
