@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"folder of operations (default {OPERATIONS_DIR})",
     )
+    manifest.add_argument(
+        "--without-explorer",
+        action="store_true",
+        help="leave out the explorer's documents (then /explore cannot run its queries)",
+    )
 
     export = sub.add_parser(
         "export",
@@ -219,8 +224,8 @@ def manifest(args: argparse.Namespace) -> int:
     if not files:
         print(f"jcgraph: no *.graphql file in {args.directory}", file=sys.stderr)
         return 1
-    # The explorer's page sends its own documents: trusted, so /explore works too.
-    files += EXPLORER.glob("*.graphql")
+    if not args.without_explorer:  # the page sends its own documents: /explore works too
+        files += EXPLORER.glob("*.graphql")
     sys.stdout.write(json.dumps(build_manifest(files), indent=2) + "\n")
     return 0
 

@@ -13,6 +13,7 @@ Every refusal the view makes itself is a GraphQL-shaped JSON body with a stable
 from __future__ import annotations
 
 import hmac
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,7 +22,9 @@ from starlette.types import Message, Receive
 from gateway.access_log import token_id
 from gateway.errors import BadRequest, BatchingNotSupported, GatewayError, RequestTooLarge
 from gateway.media_types import MediaType
-from gateway.metrics import Metrics
+
+if TYPE_CHECKING:  # the metrics (prometheus_client) are the view's, not a settings check's
+    from gateway.metrics import Metrics
 
 DEFAULT_MAX_BODY_BYTES = 262_144
 

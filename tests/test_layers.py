@@ -78,9 +78,15 @@ def test_no_module_below_types_touches_the_access_graph_or_directory_directly() 
 def test_types_name_the_model_never_the_client_the_planner_or_the_cache() -> None:
     below = {
         "gateway.access",
+        "gateway.access_pieces",
+        "gateway.index_build",
         "gateway.directory",
         "gateway.cache",
+        "gateway.cache_flight",
         "gateway.cache_levels",
+        "gateway.cache_store",
+        "gateway.lease",
+        "gateway.organisations",
         "gateway.planner",
         "gateway.loaders",
     }
@@ -96,9 +102,15 @@ def test_the_rest_of_the_gateway_reads_jumpcloud_through_its_package_surface_onl
         for p in PACKAGE.rglob("*.py")
         if PACKAGE / "jumpcloud" not in p.parents and PACKAGE / "simulator" not in p.parents
     ]
+    import gateway.jumpcloud as surface
+
     for path in outside:
         inner = {m for m in imports_of(path) if m.startswith("gateway.jumpcloud.")}
         assert not inner, f"{path.name} imports {inner}: import from gateway.jumpcloud"
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "gateway.jumpcloud":
+                off = {a.name for a in node.names} - set(surface.__all__)
+                assert not off, f"{path.name} imports {off}, which the surface does not name"
 
 
 def test_the_jumpcloud_package_surface_names_only_what_it_imports() -> None:

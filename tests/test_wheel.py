@@ -101,6 +101,15 @@ def test_the_installed_demo_serves_graphiql_and_its_assets(served: str) -> None:
     assert answer.json()["data"]["groups"]["totalCount"] > 0
 
 
+def test_the_installed_demo_serves_the_explorer_with_every_document(served: str) -> None:
+    page = httpx.get(f"{served}/explore")
+    assert page.status_code == 200
+    assert "not installed" not in page.text
+    for path in sorted((REPO_ROOT / "gateway" / "explorer_operations").glob("*.graphql")):
+        assert f"query {path.stem}" in page.text, path.name  # the wheel carries every one
+    assert httpx.get(f"{served}/explore/cytoscape.js").status_code == 200
+
+
 @pytest.mark.browser
 def test_the_installed_demo_renders_graphiql_and_the_explorer_offline(
     served: str, tmp_path: Path

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 import httpx
 
@@ -130,7 +130,7 @@ class JumpCloudClient:
         check_window(skip, limit, endpoint)
         params = list_params(resource, filters, sort, endpoint)
         records, total = await self._list(
-            "GET", resource.path, resource.envelope, endpoint, [*params, *window(skip, limit)]
+            resource.path, resource.envelope, endpoint, [*params, *window(skip, limit)]
         )
         return _page(records, total, skip)
 
@@ -160,9 +160,7 @@ class JumpCloudClient:
 
         async def fetch(skip: int) -> tuple[list[Record], int | None]:
             bounds = window(skip, self.config.page_size)
-            return await self._list(
-                "GET", resource.path, resource.envelope, endpoint, [*params, *bounds]
-            )
+            return await self._list(resource.path, resource.envelope, endpoint, [*params, *bounds])
 
         def key(record: Record) -> object:
             return record.get(resource.id_field)
@@ -222,14 +220,13 @@ class JumpCloudClient:
 
         async def fetch(skip: int) -> tuple[list[Record], int | None]:
             bounds = window(skip, self.config.page_size)
-            return await self._list("GET", path, Envelope.BARE, endpoint, [*params, *bounds])
+            return await self._list(path, Envelope.BARE, endpoint, [*params, *bounds])
 
         return await collect(fetch, self.config.page_size, endpoint, _graph_key)
 
     async def _id_batch(self, resource: Resource, batch: list[str], endpoint: str) -> list[Record]:
         params = filter_params([Filter("_id", Op.IN, batch)], ApiVersion.V1)
         records, total = await self._list(
-            "GET",
             resource.path,
             Envelope.RESULTS,
             endpoint,
@@ -241,16 +238,10 @@ class JumpCloudClient:
         return [r for r in records if r.get("_id") in wanted]
 
     async def _list(
-        self,
-        method: str,
-        path: str,
-        envelope: Envelope,
-        endpoint: str,
-        params: Params,
-        json: Mapping[str, Any] | None = None,
+        self, path: str, envelope: Envelope, endpoint: str, params: Params
     ) -> tuple[list[Record], int | None]:
         response = await self._upstream.request(
-            method, path, endpoint, params=params, json=json, tally=self._tally
+            "GET", path, endpoint, params=params, tally=self._tally
         )
         return responses.read_list(response, envelope, endpoint)
 

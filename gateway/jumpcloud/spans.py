@@ -1,8 +1,8 @@
 """The seam a tracer hooks upstream requests through; no tracing library is imported here.
 
 While a tracer is set in `current_upstream_tracer` (the view sets one per traced request),
-every upstream request starts one span, injects its trace context into each attempt's
-headers and ends it with the final status and the number of retries. Unset, a request
+every upstream request starts one span, injects its trace context into the headers every
+attempt sends and ends it with the final status and the number of retries. Unset, a request
 creates nothing."""
 
 from __future__ import annotations

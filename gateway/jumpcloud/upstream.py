@@ -120,8 +120,8 @@ class Upstream:
         if tracer is None:
             return await self._send(request, endpoint, state)
         span = state.span = tracer.start(method, endpoint)
-        span.inject(request.headers)
         try:
+            span.inject(request.headers)
             response = await self._send(request, endpoint, state)
         except BaseException as exc:
             span.end(state.status, max(state.num - 1, 0), exc)

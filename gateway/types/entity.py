@@ -184,6 +184,8 @@ def find(info: Info, cls: type[E], field: str, value: str) -> E | Awaitable[E | 
     object_id: Any = (
         value if field == "jumpcloud_id" else loaders.lookup_now(cls.kind, field, value)
     )
+    if object_id is None:
+        return None  # remembered fresh as held by no object
     if isinstance(object_id, str):
         records = loaders.records_now(cls.kind, [object_id])
         if records is not None:

@@ -119,3 +119,14 @@ async def test_answers_from_the_index_are_no_fresher_than_its_pieces() -> None:
         }
     assert group not in by_user[user]
     assert user not in listed
+
+
+async def test_an_email_remembered_as_unknown_is_answered_from_memory_and_counted_once() -> None:
+    query = '{ user(email: "nobody@example.invalid") { jumpcloudId } }'
+    async with gateway(small_org(), negative_ttl=60, response_cache=False) as gw:
+        first = await gw.post(query)
+        assert first.json()["data"] == {"user": None}
+        again = await gw.post(query, **{"x-jcgraph-cost": "1"})
+    assert again.json()["data"] == {"user": None}
+    cost = again.json()["extensions"]["cost"]
+    assert (cost["upstreamCalls"], cost["cacheHits"], cost["cacheMisses"]) == (0, 1, 0)

@@ -298,3 +298,15 @@ def test_a_bad_manifest_is_refused_naming_the_variable(tmp_path: Path) -> None:
         (problem,) = refused.value.problems
         assert problem.startswith("JCGRAPH_TRUSTED_DOCUMENTS")
         assert says in problem
+
+
+def test_a_manifest_without_the_explorer_holds_the_folders_documents_only() -> None:
+    printed = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "manifest", "--without-explorer"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    examples = sorted((REPO / "schema" / "operations").glob("*.graphql"))
+    assert sorted(json.loads(printed).values()) == sorted(p.read_text() for p in examples)

@@ -236,3 +236,22 @@ async def test_in_a_single_attempt_scope_a_failure_is_not_retried() -> None:
         assert client.calls.total == 1
         fake.failures.clear()
         await client.page(Resource.USERS)  # outside the scope, retries as usual
+
+
+async def test_a_retried_search_post_sends_the_same_body_and_headers_again() -> None:
+    fake = FakeJumpCloud(users=make_users(3))
+    fake.failures.append(status(503))
+    body = {"filter": {"and": [{"department": "Sales"}]}, "limit": 2, "skip": 0}
+    async with fake.client() as client:
+        await client._upstream.request(
+            "POST", "/api/search/systemusers", "POST /api/search/systemusers", json=body
+        )
+    assert client.calls.total == 2
+    first, retried = fake.requests
+    assert (
+        retried.read()
+        == first.read()
+        == b'{"filter":{"and":[{"department":"Sales"}]},"limit":2,"skip":0}'
+    )
+    assert retried.headers["content-length"] == first.headers["content-length"]
+    assert retried.headers["x-api-key"] == first.headers["x-api-key"]
