@@ -43,7 +43,7 @@ from graphql import (
 
 from gateway.simulator.store import demo_org
 from tests import oracle
-from tests.gateway.test_operations import cases
+from tests.gateway.test_operations import FILES, cases
 from tests.processes import REPO_ROOT, clean_env, demo_server
 
 CLIENTS = REPO_ROOT / "tests" / "clients"
@@ -253,7 +253,7 @@ def build_plan(url: str) -> dict[str, Any]:
     """Walk every user and the busiest group's members a page at a time, then run the
     value-type queries and every example operation once, all through one cache."""
     examples = [
-        {"name": name, "document": (OPERATIONS / f"{name}.graphql").read_text(), "variables": v}
+        {"name": name, "document": FILES[name].read_text(), "variables": v}
         for name, (v, _) in sorted(cases(ORG).items())
     ]
     return {
@@ -294,9 +294,11 @@ def reports(gateway_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[
 # The operations and the README
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in OPERATIONS.glob("*.graphql")))
-def test_every_example_operation_selects_id_on_every_node(name: str) -> None:
-    document = parse((OPERATIONS / f"{name}.graphql").read_text())
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_every_example_operation_and_explorer_document_selects_id_on_every_node(
+    name: str,
+) -> None:
+    document = parse(FILES[name].read_text())
     assert selections_without_id(document) == []
 
 
