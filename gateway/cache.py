@@ -132,8 +132,7 @@ class TTLCache:
         if entry is None:
             return MISSING
         life = self._store.life(entry)
-        asked = self._max_age
-        if now - entry.stored_at >= (life if asked is None else min(life, asked)):
+        if now - entry.stored_at >= self._asked(life):
             return MISSING
         if count:
             if entry.absent:
@@ -158,7 +157,7 @@ class TTLCache:
     ) -> list[T | Any] | None:
         """`peek_local` of every key, at one moment; None unless every one is held fresh."""
         now = self._store.clock()
-        local, ttl = self._store.local, self._asked_ttl()
+        local, ttl = self._store.local, self._asked(self.ttl)
         entries = []
         for key in keys:
             entry = local.get(key, now)
@@ -172,10 +171,11 @@ class TTLCache:
             return [e.value for e in entries]
         return [e.view(decode) for e in entries]
 
-    def _asked_ttl(self) -> float:
-        """The TTL, or the request's max age when it asked for fresher (`charging`)."""
+    def _asked(self, life: float) -> float:
+        """How long an entry of this `life` is fresh for this request: its life, or the
+        request's max age when it asked for fresher (`charging`)."""
         asked = self._max_age
-        return self.ttl if asked is None else min(self.ttl, asked)
+        return life if asked is None else min(life, asked)
 
     async def write_many(
         self, values: Mapping[str, JSON], *, stored_at: float | None = None
@@ -203,7 +203,7 @@ class TTLCache:
         fresh = {
             k: e
             for k, e in (await self._store.read(keys)).items()
-            if not e.absent and now - e.stored_at < self._asked_ttl()
+            if not e.absent and now - e.stored_at < self._asked(self.ttl)
         }
         tally = self._tally
         if count:
@@ -261,7 +261,7 @@ class TTLCache:
             if entry is None:
                 continue
             age, life = now - entry.stored_at, store.life(entry)
-            if age < (life if asked is None else min(life, asked)):
+            if age < self._asked(life):
                 answered.add(key)
                 if entry.absent:
                     self.stats.negative_hits += 1
