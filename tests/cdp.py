@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 import select
+import signal
 import subprocess
 import tempfile
 import time
@@ -200,7 +201,10 @@ def open_page(width: int = 1400, height: int = 900, *flags: str) -> Iterator[Pag
         os.dup2(inbound, 3)
         os.dup2(outbound, 4)
 
-    with tempfile.TemporaryDirectory() as scratch:
+    # Chromium's helpers (renderer, GPU, crash handler) may outlive the browser process for a
+    # moment, still writing into the profile: they are killed with their process group, and a
+    # file one writes meanwhile must not fail the test that used the page.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch:
         log = Path(scratch) / "chromium.log"
         with log.open("wb") as sink:
             process = subprocess.Popen(
@@ -219,6 +223,7 @@ def open_page(width: int = 1400, height: int = 900, *flags: str) -> Iterator[Pag
                 close_fds=False,  # the pipes' other ends are not inheritable (PEP 446)
                 # Two dups, no lock another thread could hold (the hazard of preexec_fn).
                 preexec_fn=on_fds_3_and_4,
+                start_new_session=True,  # its helpers share its process group
             )
         os.close(to_browser[0])
         os.close(from_browser[1])
@@ -240,5 +245,7 @@ def open_page(width: int = 1400, height: int = 900, *flags: str) -> Iterator[Pag
             with contextlib.suppress(OSError, TimeoutError, ConnectionError, ProtocolError):
                 connection.call("Browser.close", timeout=5)
             stop(process)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             os.close(from_browser[0])
             os.close(to_browser[1])
